@@ -1,0 +1,26 @@
+#pragma once
+/// The names the language predefines: math builtins, casts, boundary conditions.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sema/ir.h"
+
+namespace fovea {
+
+struct BuiltinFunction {
+  std::string_view name;
+  size_t arity;
+  enum class Kind { Intrinsic, Min, Max, Select } kind;
+  ir::Intrinsic intrinsic;
+};
+
+/// min, max, clamp, abs, sqrt, ... ; nothing for other names.
+const BuiltinFunction* findBuiltin(std::string_view name);
+std::optional<ir::BoundaryKind> parseBoundaryKind(std::string_view name);
+/// Every predefined name (for "did you mean" suggestions).
+const std::vector<std::string>& builtinNames();
+
+}  // namespace fovea

@@ -1,0 +1,520 @@
+// Expressions: names, calls, members, operators. Produces typed IR or reports why it cannot.
+#include <fmt/format.h>
+
+#include "sema/builtins.h"
+#include "sema/elaborator.h"
+#include "support/suggest.h"
+
+namespace fovea::sema_detail {
+namespace {
+
+ir::BinaryOp toIr(ast::BinaryOp op) {
+  switch (op) {
+    case ast::BinaryOp::Add: return ir::BinaryOp::Add;
+    case ast::BinaryOp::Sub: return ir::BinaryOp::Sub;
+    case ast::BinaryOp::Mul: return ir::BinaryOp::Mul;
+    case ast::BinaryOp::Div: return ir::BinaryOp::Div;
+    case ast::BinaryOp::Mod: return ir::BinaryOp::Mod;
+    case ast::BinaryOp::Lt: return ir::BinaryOp::Lt;
+    case ast::BinaryOp::Le: return ir::BinaryOp::Le;
+    case ast::BinaryOp::Gt: return ir::BinaryOp::Gt;
+    case ast::BinaryOp::Ge: return ir::BinaryOp::Ge;
+    case ast::BinaryOp::Eq: return ir::BinaryOp::Eq;
+    case ast::BinaryOp::Ne: return ir::BinaryOp::Ne;
+    case ast::BinaryOp::And: return ir::BinaryOp::And;
+    case ast::BinaryOp::Or: return ir::BinaryOp::Or;
+  }
+  return ir::BinaryOp::Add;
+}
+
+ir::ExprPtr makeVar(int index, SourceLoc loc) {
+  auto e = std::make_shared<ir::Expr>();
+  e->kind = ir::ExprKind::Var;
+  e->type = ScalarType::I32;
+  e->index = index;
+  e->loc = loc;
+  return e;
+}
+
+}  // namespace
+
+Elaborator::Elaborator(DiagnosticEngine& diags)
+    : diags_(diags), build_([this](SourceLoc loc, const std::string& message) { error(loc, message); }) {}
+
+Diagnostic& Elaborator::error(SourceLoc loc, std::string message) {
+  Diagnostic& d = diags_.error(loc, std::move(message));
+  for (auto it = scopes_.rbegin(); it != scopes_.rend(); ++it) {
+    if (!(*it)->fnName.empty()) d.note((*it)->callSite, fmt::format("in function '{}' called here", (*it)->fnName));
+  }
+  return d;
+}
+
+std::string Elaborator::describe(const Value& v) const {
+  switch (v.kind) {
+    case Value::Kind::Error: return "an invalid value";
+    case Value::Kind::Scalar: return v.expr ? fmt::format("a {} value", toString(v.expr->type)) : "a value";
+    case Value::Kind::Stage: return "a stage";
+    case Value::Kind::Domain: return "a reduction domain";
+    case Value::Kind::Function: return "a function";
+    case Value::Kind::Builtin: return "a builtin function";
+  }
+  return "a value";
+}
+
+ir::ExprPtr Elaborator::evalScalar(const ast::Expr& e, Env& env) {
+  Value v = eval(e, env);
+  switch (v.kind) {
+    case Value::Kind::Error: return nullptr;
+    case Value::Kind::Scalar: return v.expr;
+    case Value::Kind::Stage: {
+      const ir::Stage& s = pipeline_->stages[v.stage];
+      std::string dims;
+      for (size_t i = 0; i < s.dims.size(); ++i) dims += (i ? ", " : "") + s.dims[i];
+      error(e.loc, fmt::format("'{}' is a stage, not a value; index it, e.g. {}({})",
+                               e.kind == ast::ExprKind::Name ? e.name : s.name, e.kind == ast::ExprKind::Name ? e.name : s.name, dims));
+      return nullptr;
+    }
+    case Value::Kind::Domain:
+      error(e.loc, fmt::format("'{}' is a reduction domain; use one of its variables, e.g. {}.x", v.domain->name, v.domain->name));
+      return nullptr;
+    case Value::Kind::Function:
+    case Value::Kind::Builtin:
+      error(e.loc, fmt::format("'{}' is a function; call it with arguments", e.name));
+      return nullptr;
+  }
+  return nullptr;
+}
+
+ir::ExprPtr Elaborator::toIndex(const ir::ExprPtr& e, SourceLoc loc) {
+  if (!e) return nullptr;
+  if (ExprBuilder::isLiteral(e) && !isFloat(e->type)) return build_.convert(e, ScalarType::I32);
+  if (!isInteger(e->type) || ExprBuilder::isLiteral(e)) {
+    error(loc, fmt::format("an index must be an integer, found {}", ExprBuilder::isLiteral(e) ? "a float literal" : toString(e->type)))
+        .fixit(loc, "i32(...)");
+    return nullptr;
+  }
+  return build_.convert(e, ScalarType::I32);
+}
+
+ir::ExprPtr Elaborator::evalIndex(const ast::Expr& e, Env& env) { return toIndex(evalScalar(e, env), e.loc); }
+
+Value Elaborator::eval(const ast::Expr& e, Env& env) {
+  switch (e.kind) {
+    case ast::ExprKind::IntLit:
+      if (e.intOverflow || e.intValue > static_cast<uint64_t>(INT64_MAX)) {
+        error(e.loc, "integer literal is too large (the limit is 2^63 - 1)");
+        return Value::error();
+      }
+      return Value::scalar(build_.intLiteral(static_cast<int64_t>(e.intValue), e.loc));
+    case ast::ExprKind::FloatLit:
+      if (!std::isfinite(e.floatValue)) {
+        error(e.loc, "floating-point literal is too large");
+        return Value::error();
+      }
+      return Value::scalar(build_.floatLiteral(e.floatValue, e.loc));
+    case ast::ExprKind::BoolLit: return Value::scalar(build_.boolConst(e.boolValue, e.loc));
+    case ast::ExprKind::Name: return evalName(e, env);
+    case ast::ExprKind::Ellipsis:
+      error(e.loc, "'...' can only stand for the remaining indices of a stage, as the last index");
+      return Value::error();
+    case ast::ExprKind::Call: return evalCall(e, env);
+    case ast::ExprKind::Member: return evalMember(e, env);
+    case ast::ExprKind::Unary: {
+      ir::ExprPtr operand = evalScalar(*e.lhs, env);
+      if (!operand) return Value::error();
+      if (e.unaryOp == ast::UnaryOp::Plus) {
+        if (operand->type == ScalarType::Bool && !ExprBuilder::isLiteral(operand)) {
+          error(e.loc, "'+' needs a number, found bool");
+          return Value::error();
+        }
+        return Value::scalar(operand);
+      }
+      return Value::scalar(build_.unary(e.unaryOp == ast::UnaryOp::Neg ? ir::UnaryOp::Neg : ir::UnaryOp::Not, operand, e.loc));
+    }
+    case ast::ExprKind::Binary: {
+      ir::ExprPtr a = evalScalar(*e.lhs, env);
+      ir::ExprPtr b = evalScalar(*e.rhs, env);
+      if (!a || !b) return Value::error();
+      return Value::scalar(build_.binary(toIr(e.binaryOp), a, b, e.loc));
+    }
+  }
+  return Value::error();
+}
+
+bool Elaborator::isLocallyDefined(const std::string& name, const Env& env) const {
+  if (env.def && (env.def->pureVars.count(name) || (env.def->domain && env.def->domain->name == name))) return true;
+  if (!env.scope) return false;
+  const Scope& s = *env.scope;
+  return s.bound.count(name) || s.defines.count(name) || s.bindings.count(name) || s.broken.count(name);
+}
+
+std::vector<std::string> Elaborator::visibleNames(const Env& env) const {
+  std::vector<std::string> names;
+  if (env.def) {
+    for (const auto& [n, _] : env.def->pureVars) names.push_back(n);
+    if (env.def->domain) names.push_back(env.def->domain->name);
+  }
+  if (env.scope) {
+    for (const auto& [n, _] : env.scope->bound) names.push_back(n);
+    for (const auto& [n, _] : env.scope->defines) names.push_back(n);
+    for (const auto& [n, _] : env.scope->bindings) names.push_back(n);
+  }
+  for (const auto& [n, _] : globals_) names.push_back(n);
+  for (const std::string& n : builtinNames()) names.push_back(n);
+  for (const char* n : {"edge", "reflect", "reflect101", "wrap", "constant"}) names.emplace_back(n);
+  return names;
+}
+
+Diagnostic& Elaborator::undefinedName(const std::string& name, SourceLoc loc, const Env& env) {
+  std::optional<std::string> best = closestMatch(name, visibleNames(env));
+  if (!best) return error(loc, fmt::format("undefined name '{}'", name));
+  Diagnostic& d = error(loc, fmt::format("undefined name '{}'; did you mean '{}'?", name, *best));
+  d.fixit(loc, *best);
+  return d;
+}
+
+Value Elaborator::evalConst(const std::string& name, SourceLoc useLoc) {
+  if (auto it = constValues_.find(name); it != constValues_.end()) {
+    return it->second ? Value::scalar(it->second) : Value::error();
+  }
+  const ast::Decl& decl = *globals_.at(name).decl;
+  if (!constsInProgress_.insert(name).second) {
+    error(useLoc, fmt::format("constant '{}' is defined in terms of itself", name)).note(decl.nameLoc, fmt::format("'{}' defined here", name));
+    constValues_[name] = nullptr;
+    return Value::error();
+  }
+  // Constants see only other globals, never a pipeline's names.
+  std::vector<Scope*> savedScopes;
+  savedScopes.swap(scopes_);
+  Env constEnv;
+  ir::ExprPtr value = evalScalar(*decl.value, constEnv);
+  if (value && !decl.constType.empty()) {
+    auto type = parseScalarType(decl.constType);
+    if (!type) {
+      Diagnostic& d = error(decl.constTypeLoc, fmt::format("unknown type '{}'", decl.constType));
+      if (auto best = closestMatch(decl.constType, {"bool", "u8", "u16", "u32", "i8", "i16", "i32", "f32", "f64"})) d.fixit(decl.constTypeLoc, *best);
+      value = nullptr;
+    } else if (!ExprBuilder::isLiteral(value) && value->type != *type) {
+      error(decl.value->loc, fmt::format("constant '{}' is declared {} but its value is {}", name, decl.constType, toString(value->type)));
+      value = nullptr;
+    } else {
+      value = build_.convert(value, *type);
+    }
+  }
+  if (value && value->kind != ir::ExprKind::Const) {
+    error(decl.value->loc, fmt::format("the value of constant '{}' must be known at compile time (literals, other constants and arithmetic)", name));
+    value = nullptr;
+  }
+  scopes_.swap(savedScopes);
+  constsInProgress_.erase(name);
+  constValues_[name] = value;
+  return value ? Value::scalar(value) : Value::error();
+}
+
+Value Elaborator::evalName(const ast::Expr& e, Env& env) {
+  const std::string& name = e.name;
+  if (env.def) {
+    if (auto it = env.def->pureVars.find(name); it != env.def->pureVars.end()) return Value::scalar(makeVar(it->second, e.loc));
+    if (env.def->domain && env.def->domain->name == name) {
+      Value v;
+      v.kind = Value::Kind::Domain;
+      v.domain = env.def->domain;
+      return v;
+    }
+  }
+  if (env.scope) {
+    Scope& s = *env.scope;
+    if (auto it = s.bound.find(name); it != s.bound.end()) {
+      s.used.insert(name);
+      Value v = it->second;
+      // A stage named at the pipeline level is where a fix-it would wrap it.
+      if (v.kind == Value::Kind::Stage && s.fnName.empty()) v.refLoc = e.loc;
+      if (v.kind == Value::Kind::Scalar) {
+        auto copy = std::make_shared<ir::Expr>(*v.expr);
+        copy->loc = e.loc;
+        v.expr = copy;
+      }
+      return v;
+    }
+    if (s.defines.count(name) || s.bindings.count(name)) {
+      s.used.insert(name);
+      Value v = resolveLocal(s, name, e.loc, env);
+      if (v.kind == Value::Kind::Stage && s.fnName.empty()) v.refLoc = e.loc;
+      return v;
+    }
+    if (s.broken.count(name)) return Value::error();
+  }
+  if (auto it = globals_.find(name); it != globals_.end()) {
+    const ast::Decl& d = *it->second.decl;
+    switch (d.kind) {
+      case ast::DeclKind::Const: return evalConst(name, e.loc);
+      case ast::DeclKind::Fn: {
+        Value v;
+        v.kind = Value::Kind::Function;
+        v.fn = &d;
+        return v;
+      }
+      case ast::DeclKind::Pipeline:
+        error(e.loc, fmt::format("'{}' is a pipeline; pipelines cannot be used inside other pipelines (make it a 'fn')", name))
+            .note(d.nameLoc, fmt::format("'{}' defined here", name));
+        return Value::error();
+      case ast::DeclKind::Import: break;
+    }
+  }
+  if (brokenGlobals_.count(name)) return Value::error();
+  if (findBuiltin(name) || parseScalarType(name) || parseSaturatingCast(name) || name == "boundary") {
+    Value v;
+    v.kind = Value::Kind::Builtin;
+    return v;
+  }
+  if (parseBoundaryKind(name)) {
+    error(e.loc, fmt::format("'{}' is a boundary condition; use it as boundary(input, {})", name, name));
+    return Value::error();
+  }
+  undefinedName(name, e.loc, env);
+  return Value::error();
+}
+
+ir::ExprPtr Elaborator::extentOf(const Value& stage, int dim, const std::string& what, SourceLoc loc) {
+  const ir::Stage& s = pipeline_->stages[stage.stage];
+  if (s.kind == ir::StageKind::Computed) {
+    std::string input = pipeline_->inputs.empty() ? "input" : pipeline_->inputs[0].name;
+    error(loc, fmt::format("'{}' is a computed stage and has no fixed {}; use a pipeline input's, e.g. {}.{}", s.name, what, input, what));
+    return nullptr;
+  }
+  const ir::Input& in = pipeline_->inputs[s.input];
+  if (dim < 0 || dim >= static_cast<int>(in.dims.size())) {
+    error(loc, fmt::format("input '{}' has {} dimension{} ({}), so it has no {}", in.name, in.dims.size(), in.dims.size() == 1 ? "" : "s",
+                           fmt::join(in.dims, ", "), what));
+    return nullptr;
+  }
+  auto e = std::make_shared<ir::Expr>();
+  e->kind = ir::ExprKind::Extent;
+  e->type = ScalarType::I32;
+  e->index = s.input;
+  e->dim = dim;
+  e->loc = loc;
+  return e;
+}
+
+Value Elaborator::evalMember(const ast::Expr& e, Env& env) {
+  Value base = eval(*e.lhs, env);
+  if (!base.ok()) return base;
+  if (base.kind == Value::Kind::Domain) {
+    const ir::Domain& d = *base.domain;
+    static const char* positional[] = {"x", "y", "z", "w"};
+    for (size_t i = 0; i < d.dimNames.size(); ++i) {
+      if (d.dimNames[i] == e.name || (i < 4 && e.name == positional[i])) {
+        auto v = std::make_shared<ir::Expr>();
+        v->kind = ir::ExprKind::RVar;
+        v->type = ScalarType::I32;
+        v->index = static_cast<int>(i);
+        v->loc = e.loc;
+        return Value::scalar(v);
+      }
+    }
+    error(e.nameLoc, fmt::format("reduction domain '{}' has no variable '{}'; it has {}", d.name, e.name, fmt::join(d.dimNames, ", ")));
+    return Value::error();
+  }
+  if (base.kind == Value::Kind::Stage) {
+    if (e.name == "width") return Value::scalar(extentOf(base, 0, "width", e.loc));
+    if (e.name == "height") return Value::scalar(extentOf(base, 1, "height", e.loc));
+    if (e.name == "channels") return Value::scalar(extentOf(base, 2, "channels", e.loc));
+    if (e.name == "extent") {
+      error(e.loc, "extent needs a dimension, e.g. input.extent(0)");
+      return Value::error();
+    }
+    error(e.nameLoc, fmt::format("a stage has no member '{}'; stages have width, height, channels and extent(d)", e.name));
+    return Value::error();
+  }
+  error(e.loc, fmt::format("{} has no members", describe(base)));
+  return Value::error();
+}
+
+Value Elaborator::evalCall(const ast::Expr& e, Env& env) {
+  const ast::Expr& callee = *e.lhs;
+  if (callee.kind == ast::ExprKind::Name && !isLocallyDefined(callee.name, env) && !globals_.count(callee.name)) {
+    const std::string& name = callee.name;
+    if (findBuiltin(name) || parseScalarType(name) || parseSaturatingCast(name)) return evalBuiltinCall(name, e, env);
+    if (name == "boundary") return evalBoundary(e, env);
+  }
+  if (callee.kind == ast::ExprKind::Member && callee.name == "extent") {
+    Value base = eval(*callee.lhs, env);
+    if (!base.ok()) return base;
+    if (base.kind != Value::Kind::Stage) {
+      error(callee.loc, fmt::format("{} has no extent", describe(base)));
+      return Value::error();
+    }
+    if (e.args.size() != 1 || e.args[0]->kind == ast::ExprKind::Ellipsis) {
+      error(e.loc, "extent() takes one dimension number, e.g. input.extent(0)");
+      return Value::error();
+    }
+    ir::ExprPtr d = evalScalar(*e.args[0], env);
+    if (!d) return Value::error();
+    if (d->kind != ir::ExprKind::Const || !isInteger(d->type)) {
+      error(e.args[0]->loc, "the dimension of extent() must be a constant integer");
+      return Value::error();
+    }
+    return Value::scalar(extentOf(base, static_cast<int>(d->intValue), fmt::format("dimension {}", d->intValue), e.loc));
+  }
+  Value target = eval(callee, env);
+  switch (target.kind) {
+    case Value::Kind::Error: return target;
+    case Value::Kind::Stage: return stageAccess(target, e, env);
+    case Value::Kind::Function: return instantiate(*target.fn, e, env);
+    case Value::Kind::Builtin: return evalBuiltinCall(callee.name, e, env);
+    case Value::Kind::Scalar:
+    case Value::Kind::Domain:
+      error(callee.loc, fmt::format("{} cannot be called; only stages and functions take arguments", describe(target)));
+      return Value::error();
+  }
+  return Value::error();
+}
+
+Value Elaborator::evalBuiltinCall(const std::string& name, const ast::Expr& e, Env& env) {
+  std::vector<ir::ExprPtr> args;
+  bool ok = true;
+  for (const ast::ExprPtr& a : e.args) {
+    args.push_back(evalScalar(*a, env));
+    ok = ok && args.back();
+  }
+  auto arity = [&](size_t n) {
+    if (args.size() == n) return true;
+    error(e.loc, fmt::format("{}() takes {} argument{} but {} {} given", name, n, n == 1 ? "" : "s", args.size(), args.size() == 1 ? "was" : "were"));
+    return false;
+  };
+  if (auto type = parseScalarType(name)) {
+    if (!arity(1) || !ok) return Value::error();
+    return Value::scalar(build_.cast(*type, build_.settle(args[0]), e.loc));
+  }
+  if (auto type = parseSaturatingCast(name)) {
+    if (!arity(1) || !ok) return Value::error();
+    if (args[0]->type == ScalarType::Bool && !ExprBuilder::isLiteral(args[0])) {
+      error(e.args[0]->loc, fmt::format("{}() needs a number, found bool", name));
+      return Value::error();
+    }
+    return Value::scalar(build_.saturatingCast(*type, build_.settle(args[0]), e.loc));
+  }
+  const BuiltinFunction* b = findBuiltin(name);
+  FOVEA_ASSERT(b, "evalBuiltinCall on a name that is not a builtin");
+  if (!arity(b->arity) || !ok) return Value::error();
+  switch (b->kind) {
+    case BuiltinFunction::Kind::Min: return Value::scalar(build_.binary(ir::BinaryOp::Min, args[0], args[1], e.loc));
+    case BuiltinFunction::Kind::Max: return Value::scalar(build_.binary(ir::BinaryOp::Max, args[0], args[1], e.loc));
+    case BuiltinFunction::Kind::Select: return Value::scalar(build_.select(args[0], args[1], args[2], e.loc));
+    case BuiltinFunction::Kind::Intrinsic: return Value::scalar(build_.intrinsic(b->intrinsic, args, e.loc, name));
+  }
+  return Value::error();
+}
+
+Value Elaborator::evalBoundary(const ast::Expr& e, Env& env) {
+  if (e.args.size() != 2) {
+    error(e.loc, "boundary() takes a pipeline input and a condition, e.g. boundary(input, reflect101)");
+    return Value::error();
+  }
+  Value source = eval(*e.args[0], env);
+  if (!source.ok()) return source;
+  if (source.kind != Value::Kind::Stage || pipeline_->stages[source.stage].kind != ir::StageKind::Input) {
+    error(e.args[0]->loc, fmt::format("boundary() extends a pipeline input, but this is {}", source.kind == Value::Kind::Stage ? "a computed stage (its extent is not known)" : describe(source)));
+    return Value::error();
+  }
+  const ast::Expr& cond = *e.args[1];
+  std::string kindName;
+  const ast::Expr* constantArg = nullptr;
+  if (cond.kind == ast::ExprKind::Name) {
+    kindName = cond.name;
+  } else if (cond.kind == ast::ExprKind::Call && cond.lhs->kind == ast::ExprKind::Name) {
+    kindName = cond.lhs->name;
+    if (cond.args.size() == 1) constantArg = cond.args[0].get();
+  }
+  auto kind = parseBoundaryKind(kindName);
+  if (!kind || (*kind == ir::BoundaryKind::Constant) != (constantArg != nullptr)) {
+    Diagnostic& d = error(cond.loc, "unknown boundary condition; use edge, reflect, reflect101, wrap or constant(value)");
+    if (!kindName.empty() && !kind) {
+      if (auto best = closestMatch(kindName, {"edge", "reflect", "reflect101", "wrap", "constant"})) d.fixit(cond.loc, *best);
+    }
+    return Value::error();
+  }
+  const ir::Stage& in = pipeline_->stages[source.stage];
+  ir::Stage b;
+  b.kind = ir::StageKind::Boundary;
+  b.type = in.type;
+  b.dims = in.dims;
+  b.input = in.input;
+  b.boundary = *kind;
+  b.loc = e.loc;
+  if (constantArg) {
+    ir::ExprPtr v = evalScalar(*constantArg, env);
+    if (!v) return Value::error();
+    if (!ExprBuilder::isLiteral(v) && v->type != in.type) {
+      error(constantArg->loc, fmt::format("the constant must have the input's type {}, found {}", toString(in.type), toString(v->type)));
+      return Value::error();
+    }
+    b.boundaryValue = build_.convert(v, in.type);
+    if (!b.boundaryValue) return Value::error();
+  }
+  b.name = uniqueStageName(fmt::format("{}_{}", in.name, ir::toString(*kind)));
+  pipeline_->stages.push_back(std::move(b));
+  return Value::stageRef(static_cast<int>(pipeline_->stages.size() - 1), source.refLoc);
+}
+
+Value Elaborator::stageAccess(const Value& target, const ast::Expr& call, Env& env) {
+  const ir::Stage& stage = pipeline_->stages[target.stage];
+  size_t n = call.args.size();
+  for (size_t i = 0; i + 1 < n; ++i) {
+    if (call.args[i]->kind == ast::ExprKind::Ellipsis) {
+      error(call.args[i]->loc, "'...' must be the last index");
+      return Value::error();
+    }
+  }
+  bool ellipsis = n && call.args.back()->kind == ast::ExprKind::Ellipsis;
+  size_t explicitCount = ellipsis ? n - 1 : n;
+  size_t dims = stage.dims.size();
+  std::string calleeName = call.lhs->kind == ast::ExprKind::Name ? call.lhs->name : stage.name;
+  auto wrongCount = [&]() {
+    Diagnostic& d = error(call.loc, fmt::format("wrong number of indices: '{}' has {} dimension{} ({}) but {} {} given", calleeName, dims,
+                                                dims == 1 ? "" : "s", fmt::join(stage.dims, ", "), explicitCount,
+                                                explicitCount == 1 ? "is" : "are"));
+    if (auto it = stageDefLocs_.find(stage.name); it != stageDefLocs_.end()) d.note(it->second, fmt::format("'{}' defined here", calleeName));
+    else d.note(stage.loc, fmt::format("'{}' defined here", calleeName));
+  };
+  if (ellipsis ? explicitCount > dims : explicitCount != dims) {
+    wrongCount();
+    return Value::error();
+  }
+  std::vector<ir::ExprPtr> args;
+  bool ok = true;
+  for (size_t i = 0; i < explicitCount; ++i) {
+    args.push_back(evalIndex(*call.args[i], env));
+    ok = ok && args.back();
+  }
+  if (ellipsis) {
+    DefContext* def = env.def;
+    if (!def || !def->lhsEllipsis) {
+      error(call.args.back()->loc, "'...' here needs a definition whose left-hand side ends with '...', e.g. f(x, y, ...) = ...");
+      return Value::error();
+    }
+    size_t extra = dims - explicitCount;
+    if (def->ellipsisExtra && *def->ellipsisExtra != extra) {
+      error(call.args.back()->loc, fmt::format("'...' stands for {} dimension{} here but for {} elsewhere in this definition", extra,
+                                               extra == 1 ? "" : "s", *def->ellipsisExtra));
+      return Value::error();
+    }
+    if (!def->ellipsisExtra) {
+      def->ellipsisExtra = extra;
+      for (size_t k = 0; k < extra; ++k) def->implicitNames.push_back(stage.dims[explicitCount + k]);
+    }
+    for (size_t k = 0; k < extra; ++k) args.push_back(makeVar(static_cast<int>(def->explicitDims + k), call.args.back()->loc));
+  }
+  if (!ok) return Value::error();
+  auto e = std::make_shared<ir::Expr>();
+  e->kind = ir::ExprKind::Call;
+  e->type = stage.type;
+  e->index = target.stage;
+  e->args = std::move(args);
+  e->loc = call.loc;
+  e->refLoc = target.refLoc.valid() ? target.refLoc : call.lhs->loc;
+  return Value::scalar(e);
+}
+
+}  // namespace fovea::sema_detail

@@ -1,0 +1,690 @@
+// Blocks, stages, updates, functions and pipelines: the names a block defines are resolved lazily
+// (a stage may be used before the statement that defines it), which also finds cycles.
+#include <algorithm>
+#include <functional>
+
+#include <fmt/format.h>
+
+#include "sema/builtins.h"
+#include "sema/elaborator.h"
+#include "support/suggest.h"
+
+namespace fovea::sema_detail {
+namespace {
+
+const std::vector<std::string> kTypeNames = {"bool", "u8", "u16", "u32", "i8", "i16", "i32", "f32", "f64"};
+
+/// Visits every node of an IR expression.
+void walk(const ir::ExprPtr& e, const std::function<void(const ir::Expr&)>& f) {
+  if (!e) return;
+  f(*e);
+  for (const ir::ExprPtr& a : e->args) walk(a, f);
+}
+
+bool isPureName(const ast::Expr& e) { return e.kind == ast::ExprKind::Name; }
+
+std::string stmtWhat(const ast::Stmt& s) {
+  switch (s.kind) {
+    case ast::StmtKind::Define: return "stage";
+    case ast::StmtKind::Bind: return "stage";
+    case ast::StmtKind::Let: return "scalar";
+    case ast::StmtKind::Return: return "return";
+  }
+  return "name";
+}
+
+}  // namespace
+
+std::string Elaborator::uniqueStageName(const std::string& base) {
+  std::string name = base;
+  for (int k = 2; !stageNames_.insert(name).second; ++k) name = fmt::format("{}_{}", base, k);
+  return name;
+}
+
+void Elaborator::addGlobals(const std::vector<ast::Module>& modules) {
+  for (size_t m = 0; m < modules.size(); ++m) {
+    for (const std::string& b : modules[m].brokenNames) brokenGlobals_.insert(b);
+    for (const ast::Decl& d : modules[m].decls) {
+      if (d.kind == ast::DeclKind::Import) continue;
+      auto [it, inserted] = globals_.emplace(d.name, GlobalSymbol{&d, m});
+      // The main file's own declarations take precedence over imported ones of the same name.
+      if (!inserted && it->second.module == 0 && m != 0) continue;
+      if (!inserted) {
+        error(d.nameLoc, fmt::format("redefinition of '{}'", d.name)).note(it->second.decl->nameLoc, fmt::format("'{}' first defined here", d.name));
+      } else if (findBuiltin(d.name) || parseScalarType(d.name) || d.name == "boundary") {
+        error(d.nameLoc, fmt::format("'{}' is a builtin name and cannot be redefined", d.name));
+      }
+    }
+  }
+}
+
+void Elaborator::reportCycle(Scope& scope, const std::string& name, SourceLoc useLoc) {
+  auto start = std::find_if(resolving_.begin(), resolving_.end(), [&](const auto& p) { return p.first == &scope && p.second == name; });
+  std::vector<std::string> chain;
+  for (auto it = start; it != resolving_.end(); ++it) chain.push_back(it->second);
+  if (chain.size() <= 1) {
+    error(useLoc, fmt::format("'{}' is defined in terms of itself; only an update (e.g. '{}(...) += ...') may read the stage it changes",
+                              name, name));
+    return;
+  }
+  std::string path;
+  for (const std::string& n : chain) path += fmt::format("'{}' uses ", n);
+  path += fmt::format("'{}'", name);
+  Diagnostic& d = error(useLoc, fmt::format("recursive definition: {}", path));
+  for (size_t i = 1; i < chain.size(); ++i) {
+    if (auto it = scope.defines.find(chain[i]); it != scope.defines.end()) d.note(it->second.front()->nameLoc, fmt::format("'{}' defined here", chain[i]));
+  }
+}
+
+Value Elaborator::resolveLocal(Scope& scope, const std::string& name, SourceLoc useLoc, Env& env) {
+  if (auto it = scope.state.find(name); it != scope.state.end()) {
+    switch (it->second) {
+      case ResolveState::Done: return scope.resolved[name];
+      case ResolveState::Updating:
+        if (env.def && env.def->self == name && env.def->selfScope == &scope) return scope.resolved[name];
+        reportCycle(scope, name, useLoc);
+        return Value::error();
+      case ResolveState::InProgress: reportCycle(scope, name, useLoc); return Value::error();
+    }
+  }
+  if (scope.defines.count(name)) return elaborateStage(scope, name);
+  return elaborateBinding(scope, *scope.bindings.at(name));
+}
+
+Value Elaborator::elaborateBinding(Scope& scope, const ast::Stmt& s) {
+  scope.state[s.name] = ResolveState::InProgress;
+  resolving_.emplace_back(&scope, s.name);
+  Env env{&scope, nullptr};
+  Value v = eval(*s.value, env);
+  resolving_.pop_back();
+  if (s.kind == ast::StmtKind::Let) {
+    if (v.kind == Value::Kind::Stage) {
+      error(s.loc, fmt::format("'let' binds a scalar, but '{}' would be a stage; drop 'let' to name a stage", s.name))
+          .fixit(SourceLoc{s.loc.file, s.loc.line, s.loc.col, s.loc.line, s.loc.col + 4}, "");
+      v = Value::error();
+    } else if (v.ok()) {
+      v = Value::scalar(evalScalarValue(v, *s.value));
+    }
+  } else if (v.ok() && v.kind != Value::Kind::Stage) {
+    if (v.kind == Value::Kind::Scalar) {
+      error(s.loc, fmt::format("'{}' is a scalar; bind scalars with 'let'", s.name))
+          .fixit(SourceLoc{s.loc.file, s.loc.line, s.loc.col, s.loc.line, s.loc.col}, "let ");
+    } else {
+      error(s.value->loc, fmt::format("a name binds a stage, but this is {}", describe(v)));
+    }
+    v = Value::error();
+  }
+  scope.resolved[s.name] = v;
+  scope.state[s.name] = ResolveState::Done;
+  return v;
+}
+
+ir::ExprPtr Elaborator::evalScalarValue(const Value& v, const ast::Expr& e) {
+  if (v.kind == Value::Kind::Scalar) return build_.settle(v.expr) ? v.expr : nullptr;
+  error(e.loc, fmt::format("'let' binds a scalar, but this is {}", describe(v)));
+  return nullptr;
+}
+
+Value Elaborator::elaborateStage(Scope& scope, const std::string& name) {
+  const std::vector<const ast::Stmt*>& defs = scope.defines.at(name);
+  const ast::Stmt& first = *defs.front();
+  scope.state[name] = ResolveState::InProgress;
+  resolving_.emplace_back(&scope, name);
+  auto fail = [&]() {
+    resolving_.pop_back();
+    scope.resolved[name] = Value::error();
+    scope.state[name] = ResolveState::Done;
+    return Value::error();
+  };
+
+  // The first definition is the pure one: distinct variable names, '=' and no domain.
+  if (first.op != ast::UpdateOp::Assign || first.over) {
+    error(first.opLoc.valid() ? first.opLoc : first.loc,
+          fmt::format("the first definition of '{}' must be a pure definition with '=' and no 'over'; give it an initial value first, "
+                      "e.g. {}(i) = 0;",
+                      name, name));
+    return fail();
+  }
+  DefContext def;
+  std::vector<std::string> dimNames;
+  for (size_t i = 0; i < first.lhsArgs.size(); ++i) {
+    const ast::Expr& a = *first.lhsArgs[i];
+    if (a.kind == ast::ExprKind::Ellipsis) {
+      if (i + 1 != first.lhsArgs.size()) {
+        error(a.loc, "'...' must be the last index");
+        return fail();
+      }
+      def.lhsEllipsis = true;
+      continue;
+    }
+    if (!isPureName(a)) {
+      error(a.loc, fmt::format("the pure definition of '{}' must use variable names as indices, e.g. {}(x, y) = ...; "
+                               "computed indices belong in a later update",
+                               name, name));
+      return fail();
+    }
+    if (def.pureVars.count(a.name)) {
+      error(a.loc, fmt::format("variable '{}' appears twice in the definition of '{}'", a.name, name));
+      return fail();
+    }
+    def.pureVars[a.name] = static_cast<int>(dimNames.size());
+    dimNames.push_back(a.name);
+  }
+  def.explicitDims = dimNames.size();
+  Env env{&scope, &def};
+  ir::ExprPtr value = evalScalar(*first.value, env);
+  if (value) value = build_.settle(value);
+  if (def.lhsEllipsis && !def.ellipsisExtra && value) {
+    error(first.lhsArgs.back()->loc, fmt::format("cannot tell how many dimensions '...' stands for: no stage on the right-hand side "
+                                                 "is indexed with '...'"));
+    return fail();
+  }
+  if (!value) return fail();
+
+  ir::Stage stage;
+  stage.name = uniqueStageName(scope.prefix + name);
+  stage.kind = ir::StageKind::Computed;
+  stage.type = value->type;
+  stage.dims = dimNames;
+  for (const std::string& implicit : def.implicitNames) {
+    bool clash = std::find(stage.dims.begin(), stage.dims.end(), implicit) != stage.dims.end();
+    stage.dims.push_back(clash ? fmt::format("_{}", stage.dims.size()) : implicit);
+  }
+  stage.loc = first.nameLoc;
+  for (size_t i = 0; i < stage.dims.size(); ++i) {
+    auto v = std::make_shared<ir::Expr>();
+    v->kind = ir::ExprKind::Var;
+    v->type = ScalarType::I32;
+    v->index = static_cast<int>(i);
+    v->loc = first.nameLoc;
+    stage.pure.lhs.push_back(v);
+  }
+  stage.pure.value = value;
+  stage.pure.loc = first.loc;
+  stageDefLocs_[stage.name] = first.nameLoc;
+  pipeline_->stages.push_back(std::move(stage));
+  int index = static_cast<int>(pipeline_->stages.size() - 1);
+  scope.resolved[name] = Value::stageRef(index, first.nameLoc);
+  scope.state[name] = ResolveState::Updating;
+
+  for (size_t i = 1; i < defs.size(); ++i) elaborateUpdate(scope, index, *defs[i]);
+  resolving_.pop_back();
+  scope.state[name] = ResolveState::Done;
+  return scope.resolved[name];
+}
+
+std::optional<ir::Domain> Elaborator::elaborateDomain(const ast::OverClause& over, Env& env) {
+  ir::Domain d;
+  d.name = over.var;
+  d.loc = over.loc;
+  Env boundsEnv{env.scope, nullptr};  // bounds may not use the definition's variables
+  if (!over.source.empty()) {
+    ast::Expr ref(ast::ExprKind::Name, over.sourceLoc);
+    ref.name = over.source;
+    Value src = eval(ref, boundsEnv);
+    if (!src.ok()) return std::nullopt;
+    if (src.kind != Value::Kind::Stage || pipeline_->stages[src.stage].kind != ir::StageKind::Input) {
+      error(over.sourceLoc, fmt::format("'over {} in {}' needs a pipeline input (its extent is the domain), or explicit ranges like [0 .. n]",
+                                        over.var, over.source));
+      return std::nullopt;
+    }
+    const ir::Input& in = pipeline_->inputs[pipeline_->stages[src.stage].input];
+    d.sourceInput = pipeline_->stages[src.stage].input;
+    for (size_t i = 0; i < in.dims.size(); ++i) {
+      d.dimNames.push_back(in.dims[i]);
+      d.mins.push_back(build_.typedConst(ScalarType::I32, 0, 0, over.sourceLoc));
+      Value stageRef = src;
+      d.extents.push_back(extentOf(stageRef, static_cast<int>(i), "extent", over.sourceLoc));
+    }
+    return d;
+  }
+  static const char* names[] = {"x", "y", "z", "w"};
+  if (over.ranges.size() > 4) {
+    error(over.loc, "a reduction domain has at most 4 dimensions");
+    return std::nullopt;
+  }
+  bool ok = true;
+  for (size_t i = 0; i < over.ranges.size(); ++i) {
+    ir::ExprPtr lo = evalIndex(*over.ranges[i].first, boundsEnv);
+    ir::ExprPtr hi = evalIndex(*over.ranges[i].second, boundsEnv);
+    for (const ir::ExprPtr& bound : {lo, hi}) {
+      walk(bound, [&](const ir::Expr& node) {
+        if (node.kind == ir::ExprKind::Call && ok) {
+          error(bound->loc, "the bounds of a reduction domain may use parameters, input extents and constants, not stages");
+          ok = false;
+        }
+      });
+    }
+    if (!lo || !hi) {
+      ok = false;
+      continue;
+    }
+    d.dimNames.push_back(names[i]);
+    d.mins.push_back(lo);
+    d.extents.push_back(build_.binary(ir::BinaryOp::Sub, hi, lo, over.ranges[i].second->loc));
+    if (lo->kind == ir::ExprKind::Const && hi->kind == ir::ExprKind::Const && hi->intValue <= lo->intValue) {
+      error(over.ranges[i].first->loc, fmt::format("empty range {} .. {}: the end is exclusive and must be greater than the start",
+                                                   lo->intValue, hi->intValue));
+      ok = false;
+    }
+  }
+  if (!ok) return std::nullopt;
+  return d;
+}
+
+void Elaborator::elaborateUpdate(Scope& scope, int index, const ast::Stmt& s) {
+  const std::string stageName = pipeline_->stages[index].name;
+  const std::vector<std::string> dims = pipeline_->stages[index].dims;
+  const ScalarType type = pipeline_->stages[index].type;
+
+  DefContext def;
+  def.self = s.name;
+  def.selfScope = &scope;
+  for (size_t i = 0; i < dims.size(); ++i) def.pureVars[dims[i]] = static_cast<int>(i);
+  Env env{&scope, &def};
+
+  std::optional<ir::Domain> domain;
+  if (s.over) {
+    domain = elaborateDomain(*s.over, env);
+    if (!domain) return;
+    domains_.push_back(std::make_unique<ir::Domain>(*domain));
+    def.domain = domains_.back().get();
+  }
+
+  // An update with '=' at exactly the pure variables and no domain would silently replace the
+  // pure definition: that is a redefinition unless it reads the stage itself.
+  bool sameAsPure = s.op == ast::UpdateOp::Assign && !s.over && s.lhsArgs.size() == dims.size();
+  for (size_t i = 0; sameAsPure && i < s.lhsArgs.size(); ++i) sameAsPure = isPureName(*s.lhsArgs[i]) && s.lhsArgs[i]->name == dims[i];
+
+  bool ellipsis = !s.lhsArgs.empty() && s.lhsArgs.back()->kind == ast::ExprKind::Ellipsis;
+  size_t explicitCount = ellipsis ? s.lhsArgs.size() - 1 : s.lhsArgs.size();
+  if (ellipsis ? explicitCount > dims.size() : explicitCount != dims.size()) {
+    error(s.loc, fmt::format("wrong number of indices: '{}' has {} dimension{} ({}) but {} {} given", s.name, dims.size(),
+                             dims.size() == 1 ? "" : "s", fmt::join(dims, ", "), explicitCount, explicitCount == 1 ? "is" : "are"))
+        .note(scope.defines.at(s.name).front()->nameLoc, fmt::format("'{}' defined here", s.name));
+    return;
+  }
+  def.explicitDims = explicitCount;
+  def.lhsEllipsis = ellipsis;
+  if (ellipsis) {
+    def.ellipsisExtra = dims.size() - explicitCount;
+    for (size_t k = explicitCount; k < dims.size(); ++k) def.implicitNames.push_back(dims[k]);
+  }
+
+  ir::Definition update;
+  update.op = s.op;
+  update.loc = s.loc;
+  bool ok = true;
+  for (size_t i = 0; i < explicitCount; ++i) {
+    ir::ExprPtr a = evalIndex(*s.lhsArgs[i], env);
+    if (a && a->kind == ir::ExprKind::Var && a->index != static_cast<int>(i)) {
+      error(s.lhsArgs[i]->loc, fmt::format("variable '{}' must stay at position {} (as in the pure definition of '{}')", dims[a->index],
+                                           a->index + 1, s.name));
+      a = nullptr;
+    }
+    ok = ok && a;
+    update.lhs.push_back(a);
+  }
+  for (size_t k = explicitCount; k < dims.size(); ++k) {
+    auto v = std::make_shared<ir::Expr>();
+    v->kind = ir::ExprKind::Var;
+    v->type = ScalarType::I32;
+    v->index = static_cast<int>(k);
+    v->loc = s.lhsArgs.back()->loc;
+    update.lhs.push_back(v);
+  }
+  ir::ExprPtr rhs = evalScalar(*s.value, env);
+  if (!ok || !rhs) return;
+
+  bool readsSelf = false;
+  walk(rhs, [&](const ir::Expr& node) { readsSelf = readsSelf || (node.kind == ir::ExprKind::Call && node.index == index); });
+  if (sameAsPure && !readsSelf) {
+    error(s.nameLoc, fmt::format("redefinition of '{}'", s.name))
+        .note(scope.defines.at(s.name).front()->nameLoc, fmt::format("'{}' first defined here", s.name));
+    return;
+  }
+
+  // Every variable the right-hand side uses must be fixed by the left-hand side.
+  std::vector<bool> bound(dims.size(), false);
+  for (const ir::ExprPtr& a : update.lhs) {
+    if (a->kind == ir::ExprKind::Var) bound[a->index] = true;
+  }
+  bool unbound = false;
+  walk(rhs, [&](const ir::Expr& node) {
+    if (node.kind == ir::ExprKind::Var && !bound[node.index] && !unbound) {
+      error(node.loc, fmt::format("variable '{}' is not an index of this update's left-hand side", dims[node.index]));
+      unbound = true;
+    }
+  });
+  if (unbound) return;
+
+  // The value must convert to the stage's type without losing meaning (literals, or a narrower type).
+  if (!ExprBuilder::isLiteral(rhs) && build_.commonType(rhs, build_.typedConst(type, 0, 0, rhs->loc)) != type) {
+    error(s.value->loc, fmt::format("cannot update {} stage '{}' with a {} value; convert it explicitly, e.g. {}(...)", toString(type), s.name,
+                                    toString(rhs->type), toString(type)));
+    return;
+  }
+  rhs = build_.convert(rhs, type);
+  if (!rhs) return;
+  if (s.op != ast::UpdateOp::Assign) {
+    auto self = std::make_shared<ir::Expr>();
+    self->kind = ir::ExprKind::Call;
+    self->type = type;
+    self->index = index;
+    self->args = update.lhs;
+    self->loc = s.nameLoc;
+    self->refLoc = s.nameLoc;
+    ir::BinaryOp op = ir::BinaryOp::Add;
+    switch (s.op) {
+      case ast::UpdateOp::Add: op = ir::BinaryOp::Add; break;
+      case ast::UpdateOp::Sub: op = ir::BinaryOp::Sub; break;
+      case ast::UpdateOp::Mul: op = ir::BinaryOp::Mul; break;
+      case ast::UpdateOp::Div: op = ir::BinaryOp::Div; break;
+      case ast::UpdateOp::Min: op = ir::BinaryOp::Min; break;
+      case ast::UpdateOp::Max: op = ir::BinaryOp::Max; break;
+      case ast::UpdateOp::Assign: break;
+    }
+    rhs = build_.binary(op, self, rhs, s.loc);
+    if (!rhs) return;
+  }
+  update.value = rhs;
+  update.domain = domain;
+  pipeline_->stages[index].updates.push_back(std::move(update));
+}
+
+bool Elaborator::collectBlock(Scope& scope, const ast::Block& block, const std::string& owner, SourceLoc ownerLoc) {
+  for (const std::string& b : block.brokenNames) scope.broken.insert(b);
+  std::map<std::string, SourceLoc> firstLoc;
+  for (const ast::Stmt& s : block.stmts) {
+    if (s.kind == ast::StmtKind::Return) {
+      if (scope.ret) {
+        error(s.loc, fmt::format("'{}' already returns", owner)).note(scope.ret->loc, "the first return is here");
+        continue;
+      }
+      scope.ret = &s;
+      continue;
+    }
+    if (auto b = scope.bound.find(s.name); b != scope.bound.end()) {
+      error(s.nameLoc, fmt::format("'{}' is already a parameter of '{}'", s.name, owner));
+      continue;
+    }
+    bool isDefine = s.kind == ast::StmtKind::Define;
+    auto seen = firstLoc.find(s.name);
+    if (seen != firstLoc.end() && (!isDefine || !scope.defines.count(s.name))) {
+      error(s.nameLoc, fmt::format("redefinition of '{}'", s.name)).note(seen->second, fmt::format("'{}' first defined here", s.name));
+      continue;
+    }
+    firstLoc.emplace(s.name, s.nameLoc);
+    if (isDefine) scope.defines[s.name].push_back(&s);
+    else scope.bindings[s.name] = &s;
+  }
+  if (!scope.ret && !block.hasSyntaxErrors) {
+    SourceLoc at = block.closeLoc.valid() ? block.closeLoc : ownerLoc;
+    error(at, fmt::format("'{}' has no return; end it with 'return <stage>;'", owner)).note(ownerLoc, fmt::format("'{}' declared here", owner));
+    return false;
+  }
+  return scope.ret != nullptr;
+}
+
+void Elaborator::finishScope(Scope& scope, bool warnUnused) {
+  // Names nothing reached are still checked, so that their errors are reported.
+  std::vector<std::string> pending;
+  for (const auto& [name, _] : scope.defines) pending.push_back(name);
+  for (const auto& [name, _] : scope.bindings) pending.push_back(name);
+  for (const std::string& name : pending) {
+    if (scope.state.count(name)) continue;
+    Env env{&scope, nullptr};
+    resolveLocal(scope, name, {}, env);
+    if (!warnUnused || scope.used.count(name)) continue;
+    const ast::Stmt& s = scope.defines.count(name) ? *scope.defines.at(name).front() : *scope.bindings.at(name);
+    diags_.warning(s.nameLoc, fmt::format("{} '{}' is never used", stmtWhat(s), name));
+  }
+}
+
+Value Elaborator::instantiate(const ast::Decl& fn, const ast::Expr& call, Env& env) {
+  if (std::find(fnStack_.begin(), fnStack_.end(), &fn) != fnStack_.end()) {
+    error(call.loc, fmt::format("recursive call of function '{}': functions are inlined and cannot call themselves", fn.name))
+        .note(fn.nameLoc, fmt::format("'{}' defined here", fn.name));
+    return Value::error();
+  }
+  if (call.args.size() != fn.fnParams.size()) {
+    error(call.loc, fmt::format("'{}' takes {} argument{} but {} {} given", fn.name, fn.fnParams.size(), fn.fnParams.size() == 1 ? "" : "s",
+                                call.args.size(), call.args.size() == 1 ? "was" : "were"))
+        .note(fn.nameLoc, fmt::format("'{}' defined here", fn.name));
+    return Value::error();
+  }
+  instantiated_.insert(&fn);
+  instanceScopes_.push_back(std::make_unique<Scope>());
+  Scope& scope = *instanceScopes_.back();
+  scope.fnName = fn.name;
+  scope.callSite = call.loc;
+  scope.prefix = fn.name + ".";
+  for (size_t i = 0; i < fn.fnParams.size(); ++i) {
+    Value arg = eval(*call.args[i], env);
+    if (!arg.ok()) return Value::error();
+    if (arg.kind != Value::Kind::Stage && arg.kind != Value::Kind::Scalar) {
+      error(call.args[i]->loc, fmt::format("a function takes stages and scalars, but this is {}", describe(arg)));
+      return Value::error();
+    }
+    if (arg.kind == Value::Kind::Scalar) arg.expr = build_.settle(arg.expr);
+    if (arg.kind == Value::Kind::Stage && !arg.refLoc.valid()) arg.refLoc = call.args[i]->loc;
+    scope.bound[fn.fnParams[i]] = arg;
+  }
+  fnStack_.push_back(&fn);
+  scopes_.push_back(&scope);
+  Value result = Value::error();
+  if (collectBlock(scope, fn.body, fn.name, fn.nameLoc)) {
+    const ast::Stmt& ret = *scope.ret;
+    if (ret.values.size() != 1) {
+      error(ret.loc, "a function returns one stage or value");
+    } else {
+      Env fnEnv{&scope, nullptr};
+      result = eval(*ret.values[0], fnEnv);
+      if (result.kind == Value::Kind::Scalar) result.expr = build_.settle(result.expr);
+      if (result.kind == Value::Kind::Stage) result.refLoc = SourceLoc{};
+    }
+  }
+  finishScope(scope, false);
+  scopes_.pop_back();
+  fnStack_.pop_back();
+  return result;
+}
+
+ir::Pipeline Elaborator::elaboratePipeline(const ast::Decl& decl) {
+  ir::Pipeline p;
+  p.name = decl.name;
+  p.doc = decl.doc;
+  p.loc = decl.nameLoc;
+  pipeline_ = &p;
+  stageNames_.clear();
+  stageDefLocs_.clear();
+  Scope scope;
+  scopes_.push_back(&scope);
+  Env constEnv;
+
+  auto typeOf = [&](const std::string& name, SourceLoc loc) -> std::optional<ScalarType> {
+    auto t = parseScalarType(name);
+    if (t) return t;
+    Diagnostic& d = error(loc, fmt::format("unknown type '{}'", name));
+    if (auto best = closestMatch(name, kTypeNames)) {
+      d.message += fmt::format("; did you mean '{}'?", *best);
+      d.fixit(loc, *best);
+    }
+    return std::nullopt;
+  };
+  auto checkDims = [&](const std::vector<std::string>& dims, const std::vector<SourceLoc>& locs) {
+    for (size_t i = 0; i < dims.size(); ++i) {
+      for (size_t j = 0; j < i; ++j) {
+        if (dims[i] == dims[j]) error(locs[i], fmt::format("dimension '{}' is named twice", dims[i]));
+      }
+    }
+  };
+
+  bool headerOk = true;
+  for (const ast::Param& param : decl.params) {
+    if (scope.bound.count(param.name)) {
+      error(param.nameLoc, fmt::format("parameter '{}' is declared twice", param.name));
+      headerOk = false;
+      continue;
+    }
+    auto type = typeOf(param.typeName, param.typeLoc);
+    if (!type) {
+      headerOk = false;
+      scope.broken.insert(param.name);
+      continue;
+    }
+    if (param.isBuffer) {
+      if (*type == ScalarType::Bool) {
+        error(param.typeLoc, "an input buffer cannot hold bool; use u8");
+        headerOk = false;
+        continue;
+      }
+      if (param.dims.empty() || param.dims.size() > 4) {
+        error(param.loc, "an input buffer has 1 to 4 dimensions");
+        headerOk = false;
+        continue;
+      }
+      if (param.defaultValue || param.rangeMin) {
+        error(param.loc, "an input buffer has no default value or range");
+        headerOk = false;
+      }
+      checkDims(param.dims, param.dimLocs);
+      int stageIndex = static_cast<int>(p.stages.size());
+      ir::Input in{param.name, *type, param.dims, stageIndex, param.nameLoc};
+      ir::Stage s;
+      s.name = uniqueStageName(param.name);
+      s.kind = ir::StageKind::Input;
+      s.type = *type;
+      s.dims = param.dims;
+      s.loc = param.nameLoc;
+      s.input = static_cast<int>(p.inputs.size());
+      p.stages.push_back(std::move(s));
+      p.arguments.push_back({true, static_cast<int>(p.inputs.size())});
+      p.inputs.push_back(std::move(in));
+      scope.bound[param.name] = Value::stageRef(stageIndex, param.nameLoc);
+      continue;
+    }
+    ir::Param sp{param.name, *type, nullptr, nullptr, nullptr, param.nameLoc};
+    auto constant = [&](const ast::ExprPtr& e, const char* what) -> ir::ExprPtr {
+      if (!e) return nullptr;
+      ir::ExprPtr v = evalScalar(*e, constEnv);
+      if (!v) return nullptr;
+      if (v->kind != ir::ExprKind::Const) {
+        error(e->loc, fmt::format("the {} of '{}' must be a constant", what, param.name));
+        return nullptr;
+      }
+      if (!ExprBuilder::isLiteral(v) && v->type != *type) {
+        error(e->loc, fmt::format("the {} of '{}' must be {}, found {}", what, param.name, toString(*type), toString(v->type)));
+        return nullptr;
+      }
+      return build_.convert(v, *type);
+    };
+    sp.defaultValue = constant(param.defaultValue, "default");
+    sp.min = constant(param.rangeMin, "lower bound");
+    sp.max = constant(param.rangeMax, "upper bound");
+    auto value = [](const ir::ExprPtr& e) { return isFloat(e->type) ? e->floatValue : static_cast<double>(e->intValue); };
+    if (sp.min && sp.max && value(sp.min) > value(sp.max)) {
+      error(param.rangeMin->loc, fmt::format("the range of '{}' is empty: {} is greater than {}", param.name, value(sp.min), value(sp.max)));
+    } else if (sp.defaultValue && sp.min && sp.max && (value(sp.defaultValue) < value(sp.min) || value(sp.defaultValue) > value(sp.max))) {
+      error(param.defaultValue->loc, fmt::format("the default of '{}' is outside its range [{}, {}]", param.name, value(sp.min), value(sp.max)));
+    }
+    auto expr = std::make_shared<ir::Expr>();
+    expr->kind = ir::ExprKind::Param;
+    expr->type = *type;
+    expr->index = static_cast<int>(p.params.size());
+    expr->loc = param.nameLoc;
+    scope.bound[param.name] = Value::scalar(expr);
+    p.arguments.push_back({false, static_cast<int>(p.params.size())});
+    p.params.push_back(std::move(sp));
+  }
+
+  // Outputs: types, dimensions and size rules.
+  std::vector<std::optional<ScalarType>> outTypes;
+  for (const ast::Output& out : decl.outputs) {
+    ir::Output o;
+    o.name = out.name.empty() ? decl.name : out.name;
+    o.loc = out.loc;
+    o.dims = out.dims;
+    checkDims(out.dims, out.dimLocs);
+    auto type = typeOf(out.typeName, out.typeLoc);
+    outTypes.push_back(type);
+    if (type) o.type = *type;
+    if (type == ScalarType::Bool) {
+      error(out.typeLoc, "an output buffer cannot hold bool; use u8");
+      outTypes.back() = std::nullopt;
+    }
+    if (!out.size.empty()) {
+      if (out.size.size() != out.dims.size()) {
+        error(out.loc, fmt::format("the output has {} dimension{} but its size gives {}", out.dims.size(), out.dims.size() == 1 ? "" : "s",
+                                   out.size.size()));
+      }
+      Env sizeEnv{&scope, nullptr};
+      for (const ast::ExprPtr& e : out.size) {
+        ir::ExprPtr v = evalIndex(*e, sizeEnv);
+        bool bad = false;
+        walk(v, [&](const ir::Expr& node) { bad = bad || node.kind == ir::ExprKind::Call; });
+        if (bad) {
+          error(e->loc, "an output size may use parameters, input extents and constants, not stages");
+          v = nullptr;
+        }
+        o.size.push_back(v);
+      }
+    } else if (p.inputs.empty()) {
+      if (headerOk) error(out.loc, "this output needs a size, e.g. size (256): the pipeline has no input to take it from");
+    } else if (p.inputs[0].dims.size() != out.dims.size()) {
+      error(out.loc, fmt::format("this output has {} dimension{} and the first input '{}' has {}, so its size cannot be taken from the input; "
+                                 "give it one with size (...)",
+                                 out.dims.size(), out.dims.size() == 1 ? "" : "s", p.inputs[0].name, p.inputs[0].dims.size()));
+    } else {
+      for (size_t d = 0; d < out.dims.size(); ++d) {
+        auto e = std::make_shared<ir::Expr>();
+        e->kind = ir::ExprKind::Extent;
+        e->type = ScalarType::I32;
+        e->index = 0;
+        e->dim = static_cast<int>(d);
+        e->loc = out.loc;
+        o.size.push_back(e);
+      }
+    }
+    p.outputs.push_back(std::move(o));
+  }
+
+  if (collectBlock(scope, decl.body, decl.name, decl.nameLoc)) {
+    const ast::Stmt& ret = *scope.ret;
+    if (ret.values.size() != decl.outputs.size()) {
+      error(ret.loc, fmt::format("'{}' declares {} output{} but returns {} value{}", decl.name, decl.outputs.size(),
+                                 decl.outputs.size() == 1 ? "" : "s", ret.values.size(), ret.values.size() == 1 ? "" : "s"));
+    } else {
+      Env env{&scope, nullptr};
+      for (size_t i = 0; i < ret.values.size(); ++i) {
+        const ast::Expr& e = *ret.values[i];
+        Value v = eval(e, env);
+        if (!v.ok()) continue;
+        if (v.kind != Value::Kind::Stage) {
+          error(e.loc, fmt::format("a pipeline returns stages, but this is {}", describe(v)));
+          continue;
+        }
+        const ir::Stage& s = p.stages[v.stage];
+        const ast::Output& out = decl.outputs[i];
+        p.outputs[i].stage = v.stage;
+        if (s.dims.size() != out.dims.size()) {
+          error(e.loc, fmt::format("'{}' returns a stage with {} dimension{} ({}) but the output has {} ({})", decl.name, s.dims.size(),
+                                   s.dims.size() == 1 ? "" : "s", fmt::join(s.dims, ", "), out.dims.size(), fmt::join(out.dims, ", ")))
+              .note(out.loc, "output declared here");
+        } else if (outTypes[i] && s.type != *outTypes[i]) {
+          Diagnostic& d = error(e.loc, fmt::format("'{}' returns {}[{}] but declares {}[{}]; convert explicitly, e.g. with {}_sat(...) or {}(...)",
+                                                   decl.name, toString(s.type), fmt::join(s.dims, ", "), out.typeName,
+                                                   fmt::join(out.dims, ", "), out.typeName, out.typeName));
+          d.note(out.typeLoc, "output type declared here");
+          if (auto it = stageDefLocs_.find(s.name); it != stageDefLocs_.end()) d.note(it->second, fmt::format("'{}' defined here", e.name.empty() ? s.name : e.name));
+        }
+      }
+    }
+  }
+  finishScope(scope, true);
+  scopes_.pop_back();
+  pipeline_ = nullptr;
+  return p;
+}
+
+}  // namespace fovea::sema_detail

@@ -1,0 +1,153 @@
+#pragma once
+// Internal to sema: the state of checking one program. Expressions are elaborated in
+// elaborate_expr.cpp, statements, stages, functions and pipelines in elaborate_stage.cpp.
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "frontend/ast.h"
+#include "sema/expr_builder.h"
+#include "sema/ir.h"
+#include "support/diagnostics.h"
+
+namespace fovea::sema_detail {
+
+/// What a name or expression denotes.
+struct Value {
+  enum class Kind { Error, Scalar, Stage, Domain, Function, Builtin };
+  Kind kind = Kind::Error;
+  ir::ExprPtr expr;        ///< Scalar
+  int stage = -1;          ///< Stage
+  SourceLoc refLoc;        ///< Stage: where the pipeline named it (fix-its point there)
+  const ir::Domain* domain = nullptr;
+  const ast::Decl* fn = nullptr;
+
+  static Value error() { return {}; }
+  static Value scalar(ir::ExprPtr e) {
+    Value v;
+    if (!e) return v;
+    v.kind = Kind::Scalar;
+    v.expr = std::move(e);
+    return v;
+  }
+  static Value stageRef(int index, SourceLoc ref) {
+    Value v;
+    v.kind = Kind::Stage;
+    v.stage = index;
+    v.refLoc = ref;
+    return v;
+  }
+  bool ok() const { return kind != Kind::Error; }
+};
+
+enum class ResolveState { InProgress, Updating, Done };
+
+/// The names of one block: a pipeline body or one instantiation of a function.
+struct Scope {
+  std::string prefix;    ///< prepended to stage names ("box3.")
+  std::string fnName;    ///< empty for a pipeline
+  SourceLoc callSite;    ///< where the function was called
+  std::map<std::string, Value> bound;  ///< pipeline parameters or function arguments
+  std::map<std::string, std::vector<const ast::Stmt*>> defines;
+  std::map<std::string, const ast::Stmt*> bindings;  ///< Bind and Let
+  std::map<std::string, Value> resolved;
+  std::map<std::string, ResolveState> state;
+  std::set<std::string> broken;
+  std::set<std::string> used;
+  const ast::Stmt* ret = nullptr;
+};
+
+/// The definition being elaborated: its pure variables, its reduction domain, and what `...`
+/// stands for.
+struct DefContext {
+  std::map<std::string, int> pureVars;
+  size_t explicitDims = 0;
+  bool lhsEllipsis = false;
+  std::optional<size_t> ellipsisExtra;
+  std::vector<std::string> implicitNames;
+  const ir::Domain* domain = nullptr;
+  std::string self;         ///< the stage being updated (may read itself)
+  Scope* selfScope = nullptr;
+};
+
+/// Where an expression is evaluated.
+struct Env {
+  Scope* scope = nullptr;    ///< null in constant expressions
+  DefContext* def = nullptr;
+};
+
+struct GlobalSymbol {
+  const ast::Decl* decl = nullptr;
+  size_t module = 0;  ///< index of the module that declares it (0: the main file)
+};
+
+class Elaborator {
+ public:
+  explicit Elaborator(DiagnosticEngine& diags);
+
+  void addGlobals(const std::vector<ast::Module>& modules);
+  ir::Pipeline elaboratePipeline(const ast::Decl& decl);
+  const std::set<const ast::Decl*>& instantiatedFunctions() const { return instantiated_; }
+  const std::map<std::string, GlobalSymbol>& globals() const { return globals_; }
+  /// Uses of a global that already has a reported error yield no further diagnostics.
+  void markBroken(const std::string& name) { brokenGlobals_.insert(name); globals_.erase(name); }
+
+  // --- expressions (elaborate_expr.cpp)
+  Value eval(const ast::Expr& e, Env& env);
+  /// eval() that must produce a scalar; reports what it found otherwise.
+  ir::ExprPtr evalScalar(const ast::Expr& e, Env& env);
+  /// A stage index expression: any integer becomes i32.
+  ir::ExprPtr evalIndex(const ast::Expr& e, Env& env);
+
+ private:
+  friend class StageElaborator;
+  Value evalName(const ast::Expr& e, Env& env);
+  Value evalCall(const ast::Expr& e, Env& env);
+  Value evalMember(const ast::Expr& e, Env& env);
+  Value evalBuiltinCall(const std::string& name, const ast::Expr& e, Env& env);
+  Value evalBoundary(const ast::Expr& e, Env& env);
+  Value stageAccess(const Value& stage, const ast::Expr& call, Env& env);
+  ir::ExprPtr extentOf(const Value& stage, int dim, const std::string& what, SourceLoc loc);
+  ir::ExprPtr toIndex(const ir::ExprPtr& e, SourceLoc loc);
+  bool isLocallyDefined(const std::string& name, const Env& env) const;
+  std::vector<std::string> visibleNames(const Env& env) const;
+  Diagnostic& undefinedName(const std::string& name, SourceLoc loc, const Env& env);
+  std::string describe(const Value& v) const;
+  Value evalConst(const std::string& name, SourceLoc useLoc);
+
+  // --- stages, functions, pipelines (elaborate_stage.cpp)
+  Value resolveLocal(Scope& scope, const std::string& name, SourceLoc useLoc, Env& env);
+  Value elaborateStage(Scope& scope, const std::string& name);
+  void elaborateUpdate(Scope& scope, int stage, const ast::Stmt& s);
+  Value elaborateBinding(Scope& scope, const ast::Stmt& s);
+  ir::ExprPtr evalScalarValue(const Value& v, const ast::Expr& e);
+  bool collectBlock(Scope& scope, const ast::Block& block, const std::string& owner, SourceLoc ownerLoc);
+  void finishScope(Scope& scope, bool warnUnused);
+  Value instantiate(const ast::Decl& fn, const ast::Expr& call, Env& env);
+  std::optional<ir::Domain> elaborateDomain(const ast::OverClause& over, Env& env);
+  void reportCycle(Scope& scope, const std::string& name, SourceLoc useLoc);
+  std::string uniqueStageName(const std::string& base);
+
+  /// An error with notes naming each function instantiation it happened in.
+  Diagnostic& error(SourceLoc loc, std::string message);
+
+  DiagnosticEngine& diags_;
+  ExprBuilder build_;
+  std::map<std::string, GlobalSymbol> globals_;
+  std::map<std::string, ir::ExprPtr> constValues_;
+  std::set<std::string> constsInProgress_;
+  std::set<std::string> brokenGlobals_;
+  std::set<const ast::Decl*> instantiated_;
+  std::vector<Scope*> scopes_;                               ///< active scopes, innermost last
+  std::vector<std::pair<Scope*, std::string>> resolving_;    ///< stages being elaborated
+  std::vector<const ast::Decl*> fnStack_;
+  std::vector<std::unique_ptr<ir::Domain>> domains_;
+  std::vector<std::unique_ptr<Scope>> instanceScopes_;
+  std::map<std::string, SourceLoc> stageDefLocs_;
+  std::set<std::string> stageNames_;
+  ir::Pipeline* pipeline_ = nullptr;
+};
+
+}  // namespace fovea::sema_detail

@@ -1,0 +1,100 @@
+#include "sema/input_bounds.h"
+
+#include <functional>
+
+#include <fmt/format.h>
+
+namespace fovea {
+namespace {
+
+bool contains(const ir::ExprPtr& e, ir::ExprKind kind) {
+  if (!e) return false;
+  if (e->kind == kind) return true;
+  for (const ir::ExprPtr& a : e->args) {
+    if (contains(a, kind)) return true;
+  }
+  return false;
+}
+
+/// An index that can land outside the consumer's own domain: a variable plus something, or a
+/// position computed from another stage's values.
+bool shiftsIndex(const ir::ExprPtr& arg) {
+  if (contains(arg, ir::ExprKind::Call)) return true;
+  return contains(arg, ir::ExprKind::Var) && arg->kind != ir::ExprKind::Var;
+}
+
+struct CallSite {
+  const ir::Expr* call;
+  const ir::Definition* def;
+};
+
+void collectCalls(const ir::ExprPtr& e, const ir::Definition& def, std::vector<CallSite>& out) {
+  if (!e) return;
+  if (e->kind == ir::ExprKind::Call) out.push_back({e.get(), &def});
+  for (const ir::ExprPtr& a : e->args) collectCalls(a, def, out);
+}
+
+}  // namespace
+
+void checkInputBounds(const ir::Pipeline& p, DiagnosticEngine& diags) {
+  // Calls made by each computed stage, in all its definitions (left-hand sides included).
+  std::vector<std::vector<CallSite>> calls(p.stages.size());
+  for (size_t s = 0; s < p.stages.size(); ++s) {
+    const ir::Stage& stage = p.stages[s];
+    if (stage.kind != ir::StageKind::Computed) continue;
+    collectCalls(stage.pure.value, stage.pure, calls[s]);
+    for (const ir::Definition& u : stage.updates) {
+      collectCalls(u.value, u, calls[s]);
+      for (const ir::ExprPtr& a : u.lhs) collectCalls(a, u, calls[s]);
+    }
+  }
+  // A stage is "shifted" when it is evaluated outside the domain of the outputs: some consumer
+  // reads it at an offset, or a shifted consumer reads it at all. Iterate to a fixed point.
+  std::vector<const ir::Expr*> shiftedBy(p.stages.size(), nullptr);
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (size_t s = 0; s < p.stages.size(); ++s) {
+      for (const CallSite& site : calls[s]) {
+        size_t callee = static_cast<size_t>(site.call->index);
+        if (shiftedBy[callee] || callee == s) continue;
+        bool shifts = false;
+        for (const ir::ExprPtr& a : site.call->args) shifts = shifts || shiftsIndex(a) || (shiftedBy[s] && contains(a, ir::ExprKind::Var));
+        if (shifts) {
+          shiftedBy[callee] = site.call;
+          changed = true;
+        }
+      }
+    }
+  }
+  for (size_t s = 0; s < p.stages.size(); ++s) {
+    for (const CallSite& site : calls[s]) {
+      const ir::Stage& callee = p.stages[site.call->index];
+      if (callee.kind != ir::StageKind::Input) continue;
+      bool offset = false;
+      for (const ir::ExprPtr& a : site.call->args) offset = offset || shiftsIndex(a);
+      bool viaConsumer = !offset && shiftedBy[s] != nullptr;
+      if (viaConsumer) {
+        bool usesVar = false;
+        for (const ir::ExprPtr& a : site.call->args) usesVar = usesVar || contains(a, ir::ExprKind::Var);
+        viaConsumer = usesVar;
+      }
+      if (!offset && !viaConsumer) continue;
+      const std::string& input = callee.name;
+      Diagnostic& d = diags.error(site.call->loc,
+                                  offset ? fmt::format("'{}' is read at an offset without a boundary condition, so the edges of every "
+                                                       "image would read outside it",
+                                                       input)
+                                         : fmt::format("'{}' is read without a boundary condition by '{}', which is itself read at an "
+                                                       "offset, so the edges of every image would read outside it",
+                                                       input, p.stages[s].name));
+      if (viaConsumer) d.note(shiftedBy[s]->loc, fmt::format("'{}' is read at an offset here", p.stages[s].name));
+      SourceLoc ref = site.call->refLoc;
+      if (ref.valid()) {
+        if (ref.line != site.call->loc.line || ref.file != site.call->loc.file) d.note(ref, fmt::format("'{}' is passed here", input));
+        d.fixit(ref, fmt::format("boundary({}, reflect101)", input));
+      }
+    }
+  }
+}
+
+}  // namespace fovea

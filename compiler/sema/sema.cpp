@@ -1,0 +1,38 @@
+#include "sema/sema.h"
+
+#include "sema/elaborator.h"
+#include "sema/fn_checks.h"
+#include "sema/input_bounds.h"
+
+namespace fovea {
+
+ir::Program checkProgram(const std::vector<ast::Module>& modules, DiagnosticEngine& diags) {
+  sema_detail::Elaborator elaborator(diags);
+  elaborator.addGlobals(modules);
+  // Recursive functions are reported once here; instantiating them would only repeat it.
+  for (const std::string& name : sema_detail::checkFunctionRecursion(modules, diags)) elaborator.markBroken(name);
+
+  ir::Program program;
+  for (size_t m = 0; m < modules.size(); ++m) {
+    for (const ast::Decl& d : modules[m].decls) {
+      if (d.kind != ast::DeclKind::Pipeline) continue;
+      size_t errorsBefore = diags.errorCount();
+      ir::Pipeline p = elaborator.elaboratePipeline(d);
+      // The bounds check needs a complete pipeline; after other errors it would only guess.
+      if (diags.errorCount() == errorsBefore) checkInputBounds(p, diags);
+      if (m == 0) program.pipelines.push_back(std::move(p));
+    }
+  }
+  std::set<std::string> globalNames;
+  for (const auto& [name, _] : elaborator.globals()) globalNames.insert(name);
+  for (const ast::Module& m : modules) {
+    for (const ast::Decl& d : m.decls) {
+      if (d.kind == ast::DeclKind::Fn && !elaborator.instantiatedFunctions().count(&d)) {
+        sema_detail::checkFunctionNames(d, globalNames, diags);
+      }
+    }
+  }
+  return program;
+}
+
+}  // namespace fovea
