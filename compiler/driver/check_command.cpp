@@ -101,6 +101,7 @@ int runCheck(const std::vector<std::string>& args) {
     std::vector<ast::Module> modules = loadModules(sources, id, diags, ImportOptions{stdlibDir});
     ir::Program program = checkProgram(modules, diags);
     if (diags.hasErrors()) ++failed;
+    diags.sortBySource();
     pipelines += program.pipelines.size();
     if (!json) fmt::print(stderr, "{}", renderText(diags.diagnostics(), sources, useColor));
     all.insert(all.end(), diags.diagnostics().begin(), diags.diagnostics().end());

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <unordered_set>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -171,6 +171,10 @@ std::vector<std::string> describeExpected(const antlr4::misc::IntervalSet& set, 
     drop({FoveaLexer::ASSIGN, FoveaLexer::PLUS_ASSIGN, FoveaLexer::MINUS_ASSIGN, FoveaLexer::STAR_ASSIGN,
           FoveaLexer::SLASH_ASSIGN, FoveaLexer::MIN_ASSIGN, FoveaLexer::MAX_ASSIGN});
   }
+  // Closing punctuation first: "expected ';' or 'over'" reads better than the reverse.
+  std::stable_partition(types.begin(), types.end(), [](size_t t) {
+    return t == FoveaLexer::SEMI || t == FoveaLexer::RPAREN || t == FoveaLexer::RBRACK || t == FoveaLexer::RBRACE;
+  });
   for (size_t t : types) words.push_back(tokenTypeName(t, vocabulary));
   if (binaryOps && !words.empty()) words.push_back("an operator");
   return words;
@@ -190,8 +194,10 @@ std::string joinAlternatives(const std::vector<std::string>& words) {
 /// reported per statement: the first one explains it, the rest would be noise.
 class FoveaErrorStrategy : public antlr4::DefaultErrorStrategy {
  public:
-  FoveaErrorStrategy(FileId file, DiagnosticEngine& diags, const std::vector<size_t>& statementOf)
-      : file_(file), diags_(diags), statementOf_(statementOf) {}
+  FoveaErrorStrategy(FileId file, DiagnosticEngine& diags, const std::vector<size_t>& statementOf,
+                     const std::vector<size_t>& statementEnd, std::set<size_t> lexicalErrorStatements)
+      : file_(file), diags_(diags), statementOf_(statementOf), statementEnd_(statementEnd),
+        lexicalErrorStatements_(std::move(lexicalErrorStatements)) {}
 
   std::vector<antlr4::ParserRuleContext*> errorContexts;
 
@@ -219,10 +225,11 @@ class FoveaErrorStrategy : public antlr4::DefaultErrorStrategy {
  private:
   void report(antlr4::Parser* p, Token* offending, const antlr4::misc::IntervalSet& expected, bool missing) {
     errorContexts.push_back(p->getContext());
+    // One error per statement: the first explains it, what follows in the same statement is
+    // usually its echo. A statement that already has a lexical error gets no parser error.
     size_t index = offending ? offending->getTokenIndex() : 0;
-    size_t statement = index < statementOf_.size() ? statementOf_[index] : SIZE_MAX;
-    if (statement == lastStatement_) return;
-    lastStatement_ = statement;
+    if (index < statementOf_.size() && lexicalErrorStatements_.count(statementOf_[index])) return;
+    if (suppressThrough_ != SIZE_MAX && index <= suppressThrough_) return;
 
     std::vector<std::string> words = describeExpected(expected, p->getVocabulary());
     const Token* previous = previousToken(p, offending);
@@ -230,11 +237,15 @@ class FoveaErrorStrategy : public antlr4::DefaultErrorStrategy {
                                            expected.contains(static_cast<ssize_t>(FoveaLexer::RBRACK)) || expected.contains(static_cast<ssize_t>(FoveaLexer::RBRACE)));
     // A missing ';' or ')' belongs at the end of the line before, where the user forgot it.
     if (closer && previous && offending && (offending->getType() == Token::EOF || offending->getLine() > previous->getLine())) {
+      // The parser inserts the missing token and goes on cleanly: nothing to suppress after it.
       SourceLoc at = afterToken(file_, previous);
       Diagnostic& d = diags_.error(at, fmt::format("expected {}", joinAlternatives(words)));
-      if (expected.size() == 1) d.fixit(SourceLoc{at.file, at.line, at.col, at.line, at.col}, tokenTypeName(static_cast<size_t>(expected.getSingleElement()), p->getVocabulary()).substr(1, 1));
+      size_t insert = expected.contains(static_cast<ssize_t>(FoveaLexer::SEMI)) ? static_cast<size_t>(FoveaLexer::SEMI)
+                                                                                 : static_cast<size_t>(expected.getMinElement());
+      d.fixit(SourceLoc{at.file, at.line, at.col, at.line, at.col}, tokenTypeName(insert, p->getVocabulary()).substr(1, 1));
       return;
     }
+    suppressThrough_ = index < statementEnd_.size() ? statementEnd_[index] : SIZE_MAX - 1;
     SourceLoc at = tokenLoc(file_, offending);
     std::string found = describeToken(offending);
     if (words.empty()) {
@@ -259,7 +270,9 @@ class FoveaErrorStrategy : public antlr4::DefaultErrorStrategy {
   FileId file_;
   DiagnosticEngine& diags_;
   const std::vector<size_t>& statementOf_;
-  size_t lastStatement_ = SIZE_MAX;
+  const std::vector<size_t>& statementEnd_;
+  std::set<size_t> lexicalErrorStatements_;
+  size_t suppressThrough_ = SIZE_MAX;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -267,7 +280,8 @@ class FoveaErrorStrategy : public antlr4::DefaultErrorStrategy {
 
 /// Reports the lexer's error tokens and hides them from the parser. Returns false when the rest of
 /// the file cannot be parsed meaningfully (an unterminated comment swallows everything after it).
-void checkTokens(std::vector<Token*>& tokens, FileId file, DiagnosticEngine& diags) {
+std::vector<size_t> checkTokens(std::vector<Token*>& tokens, FileId file, DiagnosticEngine& diags) {
+  std::vector<size_t> errorTokens;
   bool swallowRest = false;
   for (Token* t : tokens) {
     auto* token = dynamic_cast<antlr4::CommonToken*>(t);
@@ -285,20 +299,24 @@ void checkTokens(std::vector<Token*>& tokens, FileId file, DiagnosticEngine& dia
         Diagnostic& d = diags.error(tokenLoc(file, token), fmt::format("unexpected character '{}'", shown));
         if (text == "#") d.note(SourceLoc{}, "comments start with '//' in Fovea");
         token->setChannel(Token::HIDDEN_CHANNEL);
+        errorTokens.push_back(token->getTokenIndex());
         break;
       }
       case FoveaLexer::UNTERMINATED_STRING:
         diags.error(tokenLoc(file, token), "unterminated string literal: add the closing '\"'");
         token->setType(FoveaLexer::STRING);
+        errorTokens.push_back(token->getTokenIndex());
         break;
       case FoveaLexer::UNTERMINATED_COMMENT:
         diags.error(tokenLoc(file, token), "unterminated block comment: '/*' has no matching '*/'");
         token->setChannel(Token::HIDDEN_CHANNEL);
         swallowRest = true;
+        errorTokens.push_back(token->getTokenIndex());
         break;
       default: break;
     }
   }
+  return errorTokens;
 }
 
 /// Nesting deeper than the limit, or a statement longer than the limit, is refused before parsing,
@@ -332,6 +350,21 @@ bool checkShape(const std::vector<Token*>& tokens, FileId file, DiagnosticEngine
     }
   }
   return true;
+}
+
+/// For each token, the index of the last token of its statement (the next ';', '{' or '}').
+std::vector<size_t> statementEnds(const std::vector<Token*>& tokens) {
+  std::vector<size_t> out(tokens.size());
+  size_t end = tokens.empty() ? 0 : tokens.size() - 1;
+  for (size_t i = tokens.size(); i-- > 0;) {
+    size_t type = tokens[i]->getType();
+    if (tokens[i]->getChannel() == Token::DEFAULT_CHANNEL &&
+        (type == FoveaLexer::SEMI || type == FoveaLexer::LBRACE || type == FoveaLexer::RBRACE)) {
+      end = i;
+    }
+    out[i] = end;
+  }
+  return out;
 }
 
 /// For each token, the index of the statement it belongs to (statements end at ';', '{' and '}').
@@ -787,16 +820,19 @@ ast::Module parseModule(const SourceManager& sources, FileId file, DiagnosticEng
   tokens.fill();
   std::vector<Token*> all = tokens.getTokens();
   size_t errorsBefore = diags.errorCount();
-  checkTokens(all, file, diags);
+  std::vector<size_t> lexicalErrors = checkTokens(all, file, diags);
   if (!checkShape(all, file, diags, limits)) {
     empty.hasSyntaxErrors = true;
     return empty;
   }
   std::vector<size_t> statementOf = statementIndices(all);
+  std::vector<size_t> statementEnd = statementEnds(all);
+  std::set<size_t> lexicalErrorStatements;
+  for (size_t t : lexicalErrors) lexicalErrorStatements.insert(statementOf[t]);
 
   FoveaParser parser(&tokens);
   parser.removeErrorListeners();
-  auto strategy = std::make_shared<FoveaErrorStrategy>(file, diags, statementOf);
+  auto strategy = std::make_shared<FoveaErrorStrategy>(file, diags, statementOf, statementEnd, std::move(lexicalErrorStatements));
   parser.setErrorHandler(strategy);
   FoveaParser::ModuleContext* tree = parser.module();
 

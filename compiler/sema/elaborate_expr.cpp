@@ -211,6 +211,12 @@ Value Elaborator::evalConst(const std::string& name, SourceLoc useLoc) {
   return value ? Value::scalar(value) : Value::error();
 }
 
+void Elaborator::checkConstants() {
+  for (const auto& [name, symbol] : globals_) {
+    if (symbol.decl->kind == ast::DeclKind::Const && !brokenGlobals_.count(name)) evalConst(name, symbol.decl->nameLoc);
+  }
+}
+
 Value Elaborator::evalName(const ast::Expr& e, Env& env) {
   const std::string& name = e.name;
   if (env.def) {
@@ -244,6 +250,7 @@ Value Elaborator::evalName(const ast::Expr& e, Env& env) {
     }
     if (s.broken.count(name)) return Value::error();
   }
+  if (brokenGlobals_.count(name)) return Value::error();
   if (auto it = globals_.find(name); it != globals_.end()) {
     const ast::Decl& d = *it->second.decl;
     switch (d.kind) {
@@ -261,7 +268,6 @@ Value Elaborator::evalName(const ast::Expr& e, Env& env) {
       case ast::DeclKind::Import: break;
     }
   }
-  if (brokenGlobals_.count(name)) return Value::error();
   if (findBuiltin(name) || parseScalarType(name) || parseSaturatingCast(name) || name == "boundary") {
     Value v;
     v.kind = Value::Kind::Builtin;

@@ -321,6 +321,8 @@ void Elaborator::elaborateUpdate(Scope& scope, int index, const ast::Stmt& s) {
       error(s.lhsArgs[i]->loc, fmt::format("variable '{}' must stay at position {} (as in the pure definition of '{}')", dims[a->index],
                                            a->index + 1, s.name));
       a = nullptr;
+      ok = false;
+      break;
     }
     ok = ok && a;
     update.lhs.push_back(a);
@@ -435,7 +437,7 @@ void Elaborator::finishScope(Scope& scope, bool warnUnused) {
     if (scope.state.count(name)) continue;
     Env env{&scope, nullptr};
     resolveLocal(scope, name, {}, env);
-    if (!warnUnused || scope.used.count(name)) continue;
+    if (!warnUnused || scope.used.count(name) || diags_.hasErrors()) continue;
     const ast::Stmt& s = scope.defines.count(name) ? *scope.defines.at(name).front() : *scope.bindings.at(name);
     diags_.warning(s.nameLoc, fmt::format("{} '{}' is never used", stmtWhat(s), name));
   }
@@ -466,7 +468,7 @@ Value Elaborator::instantiate(const ast::Decl& fn, const ast::Expr& call, Env& e
       error(call.args[i]->loc, fmt::format("a function takes stages and scalars, but this is {}", describe(arg)));
       return Value::error();
     }
-    if (arg.kind == Value::Kind::Scalar) arg.expr = build_.settle(arg.expr);
+    // A literal argument stays a literal: `scale(img, 2)` on a u8 stage computes in u8.
     if (arg.kind == Value::Kind::Stage && !arg.refLoc.valid()) arg.refLoc = call.args[i]->loc;
     scope.bound[fn.fnParams[i]] = arg;
   }
@@ -491,6 +493,7 @@ Value Elaborator::instantiate(const ast::Decl& fn, const ast::Expr& call, Env& e
 }
 
 ir::Pipeline Elaborator::elaboratePipeline(const ast::Decl& decl) {
+  size_t errorsBefore = diags_.errorCount();
   ir::Pipeline p;
   p.name = decl.name;
   p.doc = decl.doc;
@@ -676,12 +679,13 @@ ir::Pipeline Elaborator::elaboratePipeline(const ast::Decl& decl) {
                                                    decl.name, toString(s.type), fmt::join(s.dims, ", "), out.typeName,
                                                    fmt::join(out.dims, ", "), out.typeName, out.typeName));
           d.note(out.typeLoc, "output type declared here");
-          if (auto it = stageDefLocs_.find(s.name); it != stageDefLocs_.end()) d.note(it->second, fmt::format("'{}' defined here", e.name.empty() ? s.name : e.name));
+          if (auto it = stageDefLocs_.find(s.name); it != stageDefLocs_.end()) d.note(it->second, fmt::format("'{}' defined here", s.name));
         }
       }
     }
   }
-  finishScope(scope, true);
+  // Unused-name warnings only help in an otherwise valid pipeline; after errors they are noise.
+  finishScope(scope, scope.ret != nullptr && diags_.errorCount() == errorsBefore);
   scopes_.pop_back();
   pipeline_ = nullptr;
   return p;

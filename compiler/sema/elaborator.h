@@ -92,7 +92,9 @@ class Elaborator {
   const std::set<const ast::Decl*>& instantiatedFunctions() const { return instantiated_; }
   const std::map<std::string, GlobalSymbol>& globals() const { return globals_; }
   /// Uses of a global that already has a reported error yield no further diagnostics.
-  void markBroken(const std::string& name) { brokenGlobals_.insert(name); globals_.erase(name); }
+  void markBroken(const std::string& name) { brokenGlobals_.insert(name); }
+  /// Evaluates every constant of every module, so that errors in unused ones are reported too.
+  void checkConstants();
 
   // --- expressions (elaborate_expr.cpp)
   Value eval(const ast::Expr& e, Env& env);

@@ -186,6 +186,10 @@ ExprPtr ExprBuilder::unary(ir::UnaryOp op, const ExprPtr& e, SourceLoc loc) cons
     return nullptr;
   }
   if (isConst(e)) {
+    if (isLiteral(e) && !isFloat(e->type) && e->intValue == INT64_MIN) {
+      error(loc, "integer overflow in a constant expression (the limit is 64 bits)");
+      return nullptr;
+    }
     auto out = std::make_shared<Expr>(*e);
     out->loc = loc;
     if (isFloat(e->type)) out->floatValue = -e->floatValue;
@@ -293,10 +297,20 @@ ExprPtr ExprBuilder::binary(ir::BinaryOp op, const ExprPtr& a, const ExprPtr& b,
     // Literal arithmetic happens in 64 bits; typed arithmetic wraps in the type. Overflow of
     // 64-bit literal arithmetic is done in unsigned arithmetic to stay defined.
     auto u = [](int64_t v) { return static_cast<uint64_t>(v); };
+    bool overflow = false;
     switch (op) {
-      case ir::BinaryOp::Add: r = static_cast<int64_t>(u(x) + u(y)); break;
-      case ir::BinaryOp::Sub: r = static_cast<int64_t>(u(x) - u(y)); break;
-      case ir::BinaryOp::Mul: r = static_cast<int64_t>(u(x) * u(y)); break;
+      case ir::BinaryOp::Add:
+        overflow = __builtin_add_overflow(x, y, &r);
+        if (!literal) r = static_cast<int64_t>(u(x) + u(y));
+        break;
+      case ir::BinaryOp::Sub:
+        overflow = __builtin_sub_overflow(x, y, &r);
+        if (!literal) r = static_cast<int64_t>(u(x) - u(y));
+        break;
+      case ir::BinaryOp::Mul:
+        overflow = __builtin_mul_overflow(x, y, &r);
+        if (!literal) r = static_cast<int64_t>(u(x) * u(y));
+        break;
       case ir::BinaryOp::Div:
       case ir::BinaryOp::Mod:
         if (y == 0) {
@@ -304,6 +318,7 @@ ExprPtr ExprBuilder::binary(ir::BinaryOp op, const ExprPtr& a, const ExprPtr& b,
           return nullptr;
         }
         if (x == INT64_MIN && y == -1) {
+          overflow = op == ir::BinaryOp::Div;
           r = op == ir::BinaryOp::Div ? INT64_MIN : 0;
         } else {
           r = op == ir::BinaryOp::Div ? floorDiv(x, y) : floorMod(x, y);
@@ -319,6 +334,11 @@ ExprPtr ExprBuilder::binary(ir::BinaryOp op, const ExprPtr& a, const ExprPtr& b,
       case ir::BinaryOp::Ne: return boolConst(x != y, loc);
       case ir::BinaryOp::And:
       case ir::BinaryOp::Or: break;
+    }
+    // Typed arithmetic wraps like the machine does; literal arithmetic has no type to wrap in.
+    if (literal && overflow) {
+      error(loc, "integer overflow in a constant expression (the limit is 64 bits)");
+      return nullptr;
     }
     return literal ? intLiteral(r, loc) : typedConst(t, r, 0, loc);
   }

@@ -113,6 +113,11 @@ void checkFunctionNames(const ast::Decl& fn, const std::set<std::string>& global
       if (a->kind == ast::ExprKind::Name) pureVars[s.name].push_back(a->name);
     }
   }
+  bool hasReturn = std::any_of(fn.body.stmts.begin(), fn.body.stmts.end(), [](const ast::Stmt& s) { return s.kind == ast::StmtKind::Return; });
+  if (!hasReturn && !fn.body.hasSyntaxErrors) {
+    diags.error(fn.body.closeLoc.valid() ? fn.body.closeLoc : fn.nameLoc, fmt::format("'{}' has no return; end it with 'return <stage>;'", fn.name))
+        .note(fn.nameLoc, fmt::format("'{}' declared here", fn.name));
+  }
   std::vector<std::string> candidates(locals.begin(), locals.end());
   candidates.insert(candidates.end(), globalNames.begin(), globalNames.end());
   for (const std::string& b : builtinNames()) candidates.push_back(b);

@@ -67,9 +67,10 @@ void checkInputBounds(const ir::Pipeline& p, DiagnosticEngine& diags) {
     }
   }
   for (size_t s = 0; s < p.stages.size(); ++s) {
+    std::vector<bool> reported(p.stages.size(), false);  // one error per (stage, input) pair
     for (const CallSite& site : calls[s]) {
       const ir::Stage& callee = p.stages[site.call->index];
-      if (callee.kind != ir::StageKind::Input) continue;
+      if (callee.kind != ir::StageKind::Input || reported[site.call->index]) continue;
       bool offset = false;
       for (const ir::ExprPtr& a : site.call->args) offset = offset || shiftsIndex(a);
       bool viaConsumer = !offset && shiftedBy[s] != nullptr;
@@ -79,6 +80,7 @@ void checkInputBounds(const ir::Pipeline& p, DiagnosticEngine& diags) {
         viaConsumer = usesVar;
       }
       if (!offset && !viaConsumer) continue;
+      reported[site.call->index] = true;
       const std::string& input = callee.name;
       Diagnostic& d = diags.error(site.call->loc,
                                   offset ? fmt::format("'{}' is read at an offset without a boundary condition, so the edges of every "

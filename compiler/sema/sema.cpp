@@ -12,6 +12,7 @@ ir::Program checkProgram(const std::vector<ast::Module>& modules, DiagnosticEngi
   // Recursive functions are reported once here; instantiating them would only repeat it.
   for (const std::string& name : sema_detail::checkFunctionRecursion(modules, diags)) elaborator.markBroken(name);
 
+  elaborator.checkConstants();
   ir::Program program;
   for (size_t m = 0; m < modules.size(); ++m) {
     for (const ast::Decl& d : modules[m].decls) {

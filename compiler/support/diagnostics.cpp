@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <tuple>
+#include <algorithm>
 
 #include <fmt/format.h>
 
@@ -25,12 +27,26 @@ Diagnostic& DiagnosticEngine::add(Severity severity, SourceLoc loc, std::string 
     }
     ++errorCount_;
   }
+  for (const Diagnostic& d : diagnostics_) {
+    // A function body is checked at every instantiation; say each problem once.
+    if (d.severity == severity && d.message == message && d.loc.file == loc.file && d.loc.line == loc.line && d.loc.col == loc.col) {
+      if (severity == Severity::Error) --errorCount_;
+      discarded_ = Diagnostic{};
+      return discarded_;
+    }
+  }
   diagnostics_.push_back(Diagnostic{severity, loc, std::move(message), {}, {}});
   if (severity == Severity::Error && errorCount_ == maxErrors_) {
     Diagnostic& last = diagnostics_.back();
     last.notes.push_back({SourceLoc{}, fmt::format("too many errors ({}); stopping here", maxErrors_)});
   }
   return diagnostics_.back();
+}
+
+void DiagnosticEngine::sortBySource() {
+  std::stable_sort(diagnostics_.begin(), diagnostics_.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    return std::tie(a.loc.file, a.loc.line, a.loc.col) < std::tie(b.loc.file, b.loc.line, b.loc.col);
+  });
 }
 
 Diagnostic& DiagnosticEngine::error(SourceLoc loc, std::string message) {
@@ -107,8 +123,23 @@ void renderLocated(std::string& out, const SourceManager& sources, SourceLoc loc
   out += '\n';
   if (!loc.valid()) return;
   std::string_view line = sources.lineText(loc.file, loc.line);
+  uint32_t col = loc.col;
   uint32_t endCol = loc.endLine == loc.line ? loc.endCol : static_cast<uint32_t>(line.size()) + 1;
-  renderSpan(out, line, loc.col, std::max(endCol, loc.col + 1), color);
+  // Very long lines are shown as a window around the column.
+  constexpr uint32_t kContext = 60;
+  if (line.size() > 3 * kContext && col > kContext) {
+    uint32_t skip = col - kContext;
+    size_t byte = 0;
+    for (uint32_t cp = 1; cp <= skip && byte < line.size(); ++cp) {
+      ++byte;
+      while (byte < line.size() && isContinuationByte(static_cast<unsigned char>(line[byte]))) ++byte;
+    }
+    line = line.substr(byte);
+    col -= skip;
+    endCol = endCol > skip ? endCol - skip : col + 1;
+  }
+  if (line.size() > 3 * kContext) line = line.substr(0, 3 * kContext);
+  renderSpan(out, line, col, std::max(endCol, col + 1), color);
 }
 
 }  // namespace
@@ -118,7 +149,7 @@ std::string renderText(const std::vector<Diagnostic>& diags, const SourceManager
   for (const Diagnostic& d : diags) {
     renderLocated(out, sources, d.loc, severityName(d.severity), d.message, color);
     for (const FixIt& f : d.fixits) {
-      if (f.loc.line != d.loc.line || f.loc.file != d.loc.file) continue;
+      if (f.loc.line != d.loc.line || f.loc.file != d.loc.file || f.replacement.empty()) continue;
       // Show the replacement under the span it replaces, as clang does.
       std::string pad;
       std::string_view line = sources.lineText(f.loc.file, f.loc.line);

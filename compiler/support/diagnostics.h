@@ -54,6 +54,8 @@ class DiagnosticEngine {
   /// True once the error limit was reached: callers may stop early.
   bool saturated() const { return errorCount_ >= maxErrors_; }
   const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
+  /// Orders diagnostics by file, line and column (they are found in elaboration order).
+  void sortBySource();
   const SourceManager& sources() const { return sources_; }
 
  private:
