@@ -117,6 +117,7 @@ int runCheck(const std::vector<std::string>& args) {
         fmt::print("ok   {} ({} pipeline{}{}{})\n", sources.path(id), program.pipelines.size(), program.pipelines.size() == 1 ? "" : "s",
                    names.empty() ? "" : ": ", names);
       }
+      std::fflush(stdout);  // keep the summary next to its diagnostics (stderr) when both are piped
     }
   }
   if (json) fmt::print("{}", renderJson(all, sources));
