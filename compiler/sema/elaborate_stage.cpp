@@ -12,15 +12,6 @@
 namespace fovea::sema_detail {
 namespace {
 
-const std::vector<std::string> kTypeNames = {"bool", "u8", "u16", "u32", "i8", "i16", "i32", "f32", "f64"};
-
-/// Visits every node of an IR expression.
-void walk(const ir::ExprPtr& e, const std::function<void(const ir::Expr&)>& f) {
-  if (!e) return;
-  f(*e);
-  for (const ir::ExprPtr& a : e->args) walk(a, f);
-}
-
 bool isPureName(const ast::Expr& e) { return e.kind == ast::ExprKind::Name; }
 
 std::string stmtWhat(const ast::Stmt& s) {
@@ -248,7 +239,7 @@ std::optional<ir::Domain> Elaborator::elaborateDomain(const ast::OverClause& ove
     ir::ExprPtr lo = evalIndex(*over.ranges[i].first, boundsEnv);
     ir::ExprPtr hi = evalIndex(*over.ranges[i].second, boundsEnv);
     for (const ir::ExprPtr& bound : {lo, hi}) {
-      walk(bound, [&](const ir::Expr& node) {
+      walkIr(bound, [&](const ir::Expr& node) {
         if (node.kind == ir::ExprKind::Call && ok) {
           error(bound->loc, "the bounds of a reduction domain may use parameters, input extents and constants, not stages");
           ok = false;
@@ -339,7 +330,7 @@ void Elaborator::elaborateUpdate(Scope& scope, int index, const ast::Stmt& s) {
   if (!ok || !rhs) return;
 
   bool readsSelf = false;
-  walk(rhs, [&](const ir::Expr& node) { readsSelf = readsSelf || (node.kind == ir::ExprKind::Call && node.index == index); });
+  walkIr(rhs, [&](const ir::Expr& node) { readsSelf = readsSelf || (node.kind == ir::ExprKind::Call && node.index == index); });
   if (sameAsPure && !readsSelf) {
     error(s.nameLoc, fmt::format("redefinition of '{}'", s.name))
         .note(scope.defines.at(s.name).front()->nameLoc, fmt::format("'{}' first defined here", s.name));
@@ -352,7 +343,7 @@ void Elaborator::elaborateUpdate(Scope& scope, int index, const ast::Stmt& s) {
     if (a->kind == ir::ExprKind::Var) bound[a->index] = true;
   }
   bool unbound = false;
-  walk(rhs, [&](const ir::Expr& node) {
+  walkIr(rhs, [&](const ir::Expr& node) {
     if (node.kind == ir::ExprKind::Var && !bound[node.index] && !unbound) {
       error(node.loc, fmt::format("variable '{}' is not an index of this update's left-hand side", dims[node.index]));
       unbound = true;
@@ -490,205 +481,6 @@ Value Elaborator::instantiate(const ast::Decl& fn, const ast::Expr& call, Env& e
   scopes_.pop_back();
   fnStack_.pop_back();
   return result;
-}
-
-ir::Pipeline Elaborator::elaboratePipeline(const ast::Decl& decl) {
-  size_t errorsBefore = diags_.errorCount();
-  ir::Pipeline p;
-  p.name = decl.name;
-  p.doc = decl.doc;
-  p.loc = decl.nameLoc;
-  pipeline_ = &p;
-  stageNames_.clear();
-  stageDefLocs_.clear();
-  Scope scope;
-  scopes_.push_back(&scope);
-  Env constEnv;
-
-  auto typeOf = [&](const std::string& name, SourceLoc loc) -> std::optional<ScalarType> {
-    auto t = parseScalarType(name);
-    if (t) return t;
-    Diagnostic& d = error(loc, fmt::format("unknown type '{}'", name));
-    if (auto best = closestMatch(name, kTypeNames)) {
-      d.message += fmt::format("; did you mean '{}'?", *best);
-      d.fixit(loc, *best);
-    }
-    return std::nullopt;
-  };
-  auto checkDims = [&](const std::vector<std::string>& dims, const std::vector<SourceLoc>& locs) {
-    for (size_t i = 0; i < dims.size(); ++i) {
-      for (size_t j = 0; j < i; ++j) {
-        if (dims[i] == dims[j]) error(locs[i], fmt::format("dimension '{}' is named twice", dims[i]));
-      }
-    }
-  };
-
-  bool headerOk = true;
-  for (const ast::Param& param : decl.params) {
-    if (scope.bound.count(param.name)) {
-      error(param.nameLoc, fmt::format("parameter '{}' is declared twice", param.name));
-      headerOk = false;
-      continue;
-    }
-    auto type = typeOf(param.typeName, param.typeLoc);
-    if (!type) {
-      headerOk = false;
-      scope.broken.insert(param.name);
-      continue;
-    }
-    if (param.isBuffer) {
-      if (*type == ScalarType::Bool) {
-        error(param.typeLoc, "an input buffer cannot hold bool; use u8");
-        headerOk = false;
-        continue;
-      }
-      if (param.dims.empty() || param.dims.size() > 4) {
-        error(param.loc, "an input buffer has 1 to 4 dimensions");
-        headerOk = false;
-        continue;
-      }
-      if (param.defaultValue || param.rangeMin) {
-        error(param.loc, "an input buffer has no default value or range");
-        headerOk = false;
-      }
-      checkDims(param.dims, param.dimLocs);
-      int stageIndex = static_cast<int>(p.stages.size());
-      ir::Input in{param.name, *type, param.dims, stageIndex, param.nameLoc};
-      ir::Stage s;
-      s.name = uniqueStageName(param.name);
-      s.kind = ir::StageKind::Input;
-      s.type = *type;
-      s.dims = param.dims;
-      s.loc = param.nameLoc;
-      s.input = static_cast<int>(p.inputs.size());
-      p.stages.push_back(std::move(s));
-      p.arguments.push_back({true, static_cast<int>(p.inputs.size())});
-      p.inputs.push_back(std::move(in));
-      scope.bound[param.name] = Value::stageRef(stageIndex, param.nameLoc);
-      continue;
-    }
-    ir::Param sp{param.name, *type, nullptr, nullptr, nullptr, param.nameLoc};
-    auto constant = [&](const ast::ExprPtr& e, const char* what) -> ir::ExprPtr {
-      if (!e) return nullptr;
-      ir::ExprPtr v = evalScalar(*e, constEnv);
-      if (!v) return nullptr;
-      if (v->kind != ir::ExprKind::Const) {
-        error(e->loc, fmt::format("the {} of '{}' must be a constant", what, param.name));
-        return nullptr;
-      }
-      if (!ExprBuilder::isLiteral(v) && v->type != *type) {
-        error(e->loc, fmt::format("the {} of '{}' must be {}, found {}", what, param.name, toString(*type), toString(v->type)));
-        return nullptr;
-      }
-      return build_.convert(v, *type);
-    };
-    sp.defaultValue = constant(param.defaultValue, "default");
-    sp.min = constant(param.rangeMin, "lower bound");
-    sp.max = constant(param.rangeMax, "upper bound");
-    auto value = [](const ir::ExprPtr& e) { return isFloat(e->type) ? e->floatValue : static_cast<double>(e->intValue); };
-    if (sp.min && sp.max && value(sp.min) > value(sp.max)) {
-      error(param.rangeMin->loc, fmt::format("the range of '{}' is empty: {} is greater than {}", param.name, value(sp.min), value(sp.max)));
-    } else if (sp.defaultValue && sp.min && sp.max && (value(sp.defaultValue) < value(sp.min) || value(sp.defaultValue) > value(sp.max))) {
-      error(param.defaultValue->loc, fmt::format("the default of '{}' is outside its range [{}, {}]", param.name, value(sp.min), value(sp.max)));
-    }
-    auto expr = std::make_shared<ir::Expr>();
-    expr->kind = ir::ExprKind::Param;
-    expr->type = *type;
-    expr->index = static_cast<int>(p.params.size());
-    expr->loc = param.nameLoc;
-    scope.bound[param.name] = Value::scalar(expr);
-    p.arguments.push_back({false, static_cast<int>(p.params.size())});
-    p.params.push_back(std::move(sp));
-  }
-
-  // Outputs: types, dimensions and size rules.
-  std::vector<std::optional<ScalarType>> outTypes;
-  for (const ast::Output& out : decl.outputs) {
-    ir::Output o;
-    o.name = out.name.empty() ? decl.name : out.name;
-    o.loc = out.loc;
-    o.dims = out.dims;
-    checkDims(out.dims, out.dimLocs);
-    auto type = typeOf(out.typeName, out.typeLoc);
-    outTypes.push_back(type);
-    if (type) o.type = *type;
-    if (type == ScalarType::Bool) {
-      error(out.typeLoc, "an output buffer cannot hold bool; use u8");
-      outTypes.back() = std::nullopt;
-    }
-    if (!out.size.empty()) {
-      if (out.size.size() != out.dims.size()) {
-        error(out.loc, fmt::format("the output has {} dimension{} but its size gives {}", out.dims.size(), out.dims.size() == 1 ? "" : "s",
-                                   out.size.size()));
-      }
-      Env sizeEnv{&scope, nullptr};
-      for (const ast::ExprPtr& e : out.size) {
-        ir::ExprPtr v = evalIndex(*e, sizeEnv);
-        bool bad = false;
-        walk(v, [&](const ir::Expr& node) { bad = bad || node.kind == ir::ExprKind::Call; });
-        if (bad) {
-          error(e->loc, "an output size may use parameters, input extents and constants, not stages");
-          v = nullptr;
-        }
-        o.size.push_back(v);
-      }
-    } else if (p.inputs.empty()) {
-      if (headerOk) error(out.loc, "this output needs a size, e.g. size (256): the pipeline has no input to take it from");
-    } else if (p.inputs[0].dims.size() != out.dims.size()) {
-      error(out.loc, fmt::format("this output has {} dimension{} and the first input '{}' has {}, so its size cannot be taken from the input; "
-                                 "give it one with size (...)",
-                                 out.dims.size(), out.dims.size() == 1 ? "" : "s", p.inputs[0].name, p.inputs[0].dims.size()));
-    } else {
-      for (size_t d = 0; d < out.dims.size(); ++d) {
-        auto e = std::make_shared<ir::Expr>();
-        e->kind = ir::ExprKind::Extent;
-        e->type = ScalarType::I32;
-        e->index = 0;
-        e->dim = static_cast<int>(d);
-        e->loc = out.loc;
-        o.size.push_back(e);
-      }
-    }
-    p.outputs.push_back(std::move(o));
-  }
-
-  if (collectBlock(scope, decl.body, decl.name, decl.nameLoc)) {
-    const ast::Stmt& ret = *scope.ret;
-    if (ret.values.size() != decl.outputs.size()) {
-      error(ret.loc, fmt::format("'{}' declares {} output{} but returns {} value{}", decl.name, decl.outputs.size(),
-                                 decl.outputs.size() == 1 ? "" : "s", ret.values.size(), ret.values.size() == 1 ? "" : "s"));
-    } else {
-      Env env{&scope, nullptr};
-      for (size_t i = 0; i < ret.values.size(); ++i) {
-        const ast::Expr& e = *ret.values[i];
-        Value v = eval(e, env);
-        if (!v.ok()) continue;
-        if (v.kind != Value::Kind::Stage) {
-          error(e.loc, fmt::format("a pipeline returns stages, but this is {}", describe(v)));
-          continue;
-        }
-        const ir::Stage& s = p.stages[v.stage];
-        const ast::Output& out = decl.outputs[i];
-        p.outputs[i].stage = v.stage;
-        if (s.dims.size() != out.dims.size()) {
-          error(e.loc, fmt::format("'{}' returns a stage with {} dimension{} ({}) but the output has {} ({})", decl.name, s.dims.size(),
-                                   s.dims.size() == 1 ? "" : "s", fmt::join(s.dims, ", "), out.dims.size(), fmt::join(out.dims, ", ")))
-              .note(out.loc, "output declared here");
-        } else if (outTypes[i] && s.type != *outTypes[i]) {
-          Diagnostic& d = error(e.loc, fmt::format("'{}' returns {}[{}] but declares {}[{}]; convert explicitly, e.g. with {}_sat(...) or {}(...)",
-                                                   decl.name, toString(s.type), fmt::join(s.dims, ", "), out.typeName,
-                                                   fmt::join(out.dims, ", "), out.typeName, out.typeName));
-          d.note(out.typeLoc, "output type declared here");
-          if (auto it = stageDefLocs_.find(s.name); it != stageDefLocs_.end()) d.note(it->second, fmt::format("'{}' defined here", s.name));
-        }
-      }
-    }
-  }
-  // Unused-name warnings only help in an otherwise valid pipeline; after errors they are noise.
-  finishScope(scope, scope.ret != nullptr && diags_.errorCount() == errorsBefore);
-  scopes_.pop_back();
-  pipeline_ = nullptr;
-  return p;
 }
 
 }  // namespace fovea::sema_detail

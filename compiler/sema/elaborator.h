@@ -2,6 +2,7 @@
 // Internal to sema: the state of checking one program. Expressions are elaborated in
 // elaborate_expr.cpp, statements, stages, functions and pipelines in elaborate_stage.cpp.
 
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -83,6 +84,13 @@ struct GlobalSymbol {
   size_t module = 0;  ///< index of the module that declares it (0: the main file)
 };
 
+/// Visits every node of an IR expression.
+inline void walkIr(const ir::ExprPtr& e, const std::function<void(const ir::Expr&)>& f) {
+  if (!e) return;
+  f(*e);
+  for (const ir::ExprPtr& a : e->args) walkIr(a, f);
+}
+
 class Elaborator {
  public:
   explicit Elaborator(DiagnosticEngine& diags);
@@ -131,6 +139,14 @@ class Elaborator {
   std::optional<ir::Domain> elaborateDomain(const ast::OverClause& over, Env& env);
   void reportCycle(Scope& scope, const std::string& name, SourceLoc useLoc);
   std::string uniqueStageName(const std::string& base);
+
+  // --- pipeline headers and results (elaborate_pipeline.cpp)
+  std::optional<ScalarType> resolveType(const std::string& name, SourceLoc loc);
+  void checkDimNames(const std::vector<std::string>& dims, const std::vector<SourceLoc>& locs);
+  bool elaborateParams(const ast::Decl& decl, Scope& scope);
+  ir::ExprPtr constantParamValue(const ast::ExprPtr& e, const ast::Param& param, ScalarType type, const char* what);
+  std::vector<std::optional<ScalarType>> elaborateOutputs(const ast::Decl& decl, Scope& scope, bool headerOk);
+  void elaborateReturn(const ast::Decl& decl, Scope& scope, const std::vector<std::optional<ScalarType>>& outputTypes);
 
   /// An error with notes naming each function instantiation it happened in.
   Diagnostic& error(SourceLoc loc, std::string message);
