@@ -84,6 +84,7 @@ int runCheck(const std::vector<std::string>& args) {
     }
   }
   if (files.empty()) return usageError("check", "no input files");
+  if (json && dumpIr) return usageError("check", "--dump-ir prints text; it cannot be combined with --diagnostics=json");
 
   SourceManager sources;
   std::vector<FileId> ids;
@@ -102,7 +103,7 @@ int runCheck(const std::vector<std::string>& args) {
     ir::Program program = checkProgram(modules, diags);
     if (diags.hasErrors()) ++failed;
     diags.sortBySource();
-    pipelines += program.pipelines.size();
+    if (!diags.hasErrors()) pipelines += program.pipelines.size();
     if (!json) fmt::print(stderr, "{}", renderText(diags.diagnostics(), sources, useColor));
     all.insert(all.end(), diags.diagnostics().begin(), diags.diagnostics().end());
     if (dumpIr && !diags.hasErrors()) {
@@ -122,7 +123,7 @@ int runCheck(const std::vector<std::string>& args) {
   }
   if (json) fmt::print("{}", renderJson(all, sources));
   if (!quiet && !json && files.size() > 1) {
-    fmt::print("{} file{} checked: {} valid, {} with errors; {} pipeline{}\n", files.size(), files.size() == 1 ? "" : "s",
+    fmt::print("{} file{} checked: {} valid, {} with errors; {} valid pipeline{}\n", files.size(), files.size() == 1 ? "" : "s",
                files.size() - failed, failed, pipelines, pipelines == 1 ? "" : "s");
   }
   return failed ? 1 : 0;

@@ -200,7 +200,16 @@ ast::Module parseModule(const SourceManager& sources, FileId file, DiagnosticEng
   parser.removeErrorListeners();
   auto strategy = std::make_shared<FoveaErrorStrategy>(file, diags, statementOf, statementEnd, std::move(lexicalErrorStatements));
   parser.setErrorHandler(strategy);
-  FoveaParser::ModuleContext* tree = parser.module();
+  FoveaParser::ModuleContext* tree = nullptr;
+  try {
+    tree = parser.module();
+  } catch (const std::exception& e) {
+    // The error strategy recovers from every syntax error; an exception here is a bug in the
+    // parser or its runtime. Say so instead of crashing, and check nothing of this file.
+    diags.error(SourceLoc{file, 1, 1, 1, 2}, fmt::format("internal error while parsing this file ({}); please report it", e.what()));
+    empty.hasSyntaxErrors = true;
+    return empty;
+  }
 
   ast::Module module = buildModule(file, tokens, tree, strategy->errorContexts);
   module.hasSyntaxErrors = module.hasSyntaxErrors || diags.errorCount() != errorsBefore;

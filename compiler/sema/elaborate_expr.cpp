@@ -52,7 +52,11 @@ Diagnostic& Elaborator::error(SourceLoc loc, std::string message) {
 std::string Elaborator::describe(const Value& v) const {
   switch (v.kind) {
     case Value::Kind::Error: return "an invalid value";
-    case Value::Kind::Scalar: return v.expr ? fmt::format("a {} value", toString(v.expr->type)) : "a value";
+    case Value::Kind::Scalar: {
+      if (!v.expr) return "a value";
+      const char* t = toString(v.expr->type);
+      return fmt::format("{} {} value", t[0] == 'i' || t[0] == 'f' ? "an" : "a", t);  // an i32, an f32, a u8
+    }
     case Value::Kind::Stage: return "a stage";
     case Value::Kind::Domain: return "a reduction domain";
     case Value::Kind::Function: return "a function";
@@ -391,7 +395,7 @@ Value Elaborator::evalBuiltinCall(const std::string& name, const ast::Expr& e, E
   };
   if (auto type = parseScalarType(name)) {
     if (!arity(1) || !ok) return Value::error();
-    return Value::scalar(build_.cast(*type, build_.settle(args[0]), e.loc));
+    return Value::scalar(build_.cast(*type, args[0], e.loc));
   }
   if (auto type = parseSaturatingCast(name)) {
     if (!arity(1) || !ok) return Value::error();
@@ -399,7 +403,7 @@ Value Elaborator::evalBuiltinCall(const std::string& name, const ast::Expr& e, E
       error(e.args[0]->loc, fmt::format("{}() needs a number, found bool", name));
       return Value::error();
     }
-    return Value::scalar(build_.saturatingCast(*type, build_.settle(args[0]), e.loc));
+    return Value::scalar(build_.saturatingCast(*type, args[0], e.loc));
   }
   const BuiltinFunction* b = findBuiltin(name);
   FOVEA_ASSERT(b, "evalBuiltinCall on a name that is not a builtin");
@@ -421,7 +425,12 @@ Value Elaborator::evalBoundary(const ast::Expr& e, Env& env) {
   Value source = eval(*e.args[0], env);
   if (!source.ok()) return source;
   if (source.kind != Value::Kind::Stage || pipeline_->stages[source.stage].kind != ir::StageKind::Input) {
-    error(e.args[0]->loc, fmt::format("boundary() extends a pipeline input, but this is {}", source.kind == Value::Kind::Stage ? "a computed stage (its extent is not known)" : describe(source)));
+    std::string what = describe(source);
+    if (source.kind == Value::Kind::Stage) {
+      what = pipeline_->stages[source.stage].kind == ir::StageKind::Boundary ? "already a boundary condition (one per input is enough)"
+                                                                             : "a computed stage (its extent is not known)";
+    }
+    error(e.args[0]->loc, fmt::format("boundary() extends a pipeline input, but this is {}", what));
     return Value::error();
   }
   const ast::Expr& cond = *e.args[1];

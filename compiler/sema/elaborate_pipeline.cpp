@@ -68,11 +68,13 @@ bool Elaborator::elaborateParams(const ast::Decl& decl, Scope& scope) {
       if (*type == ScalarType::Bool) {
         error(param.typeLoc, "an input buffer cannot hold bool; use u8");
         ok = false;
+        scope.broken.insert(param.name);
         continue;
       }
       if (param.dims.empty() || param.dims.size() > 4) {
         error(param.loc, "an input buffer has 1 to 4 dimensions");
         ok = false;
+        scope.broken.insert(param.name);
         continue;
       }
       if (param.defaultValue || param.rangeMin) {
@@ -124,6 +126,11 @@ std::vector<std::optional<ScalarType>> Elaborator::elaborateOutputs(const ast::D
   for (const ast::Output& out : decl.outputs) {
     ir::Output o;
     o.name = out.name.empty() ? decl.name : out.name;
+    if (!out.name.empty()) {
+      bool clash = scope.bound.count(out.name) != 0;
+      for (const ir::Output& earlier : p.outputs) clash = clash || earlier.name == out.name;
+      if (clash) error(out.nameLoc, fmt::format("'{}' already names a parameter or an output of '{}'", out.name, decl.name));
+    }
     o.loc = out.loc;
     o.dims = out.dims;
     checkDimNames(out.dims, out.dimLocs);
@@ -198,9 +205,10 @@ void Elaborator::elaborateReturn(const ast::Decl& decl, Scope& scope, const std:
           .note(out.loc, "output declared here");
     } else if (outputTypes[i] && s.type != *outputTypes[i]) {
       // No implicit conversion at the pipeline boundary: the user decides between wrap and saturate.
-      Diagnostic& d = error(e.loc, fmt::format("'{}' returns {}[{}] but declares {}[{}]; convert explicitly, e.g. with {}_sat(...) or {}(...)",
-                                               decl.name, toString(s.type), fmt::join(s.dims, ", "), out.typeName,
-                                               fmt::join(out.dims, ", "), out.typeName, out.typeName));
+      std::string fix = isFloat(*outputTypes[i]) ? fmt::format("{}(...)", out.typeName)
+                                                 : fmt::format("{}_sat(...) or {}(...)", out.typeName, out.typeName);
+      Diagnostic& d = error(e.loc, fmt::format("'{}' returns {}[{}] but declares {}[{}]; convert explicitly, e.g. with {}", decl.name,
+                                               toString(s.type), fmt::join(s.dims, ", "), out.typeName, fmt::join(out.dims, ", "), fix));
       d.note(out.typeLoc, "output type declared here");
       if (auto it = stageDefLocs_.find(s.name); it != stageDefLocs_.end()) d.note(it->second, fmt::format("'{}' defined here", s.name));
     }
@@ -220,8 +228,10 @@ ir::Pipeline Elaborator::elaboratePipeline(const ast::Decl& decl) {
   scopes_.push_back(&scope);
 
   bool headerOk = elaborateParams(decl, scope);
+  // The body's names are collected first, so that a size naming a stage is told why it cannot.
+  bool hasReturn = collectBlock(scope, decl.body, decl.name, decl.nameLoc);
   std::vector<std::optional<ScalarType>> outputTypes = elaborateOutputs(decl, scope, headerOk);
-  if (collectBlock(scope, decl.body, decl.name, decl.nameLoc)) elaborateReturn(decl, scope, outputTypes);
+  if (hasReturn) elaborateReturn(decl, scope, outputTypes);
   // Unused-name warnings only help in an otherwise valid pipeline; after errors they are noise.
   finishScope(scope, scope.ret != nullptr && diags_.errorCount() == errorsBefore);
 

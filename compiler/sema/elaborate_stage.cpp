@@ -42,7 +42,7 @@ void Elaborator::addGlobals(const std::vector<ast::Module>& modules) {
       if (!inserted && it->second.module == 0 && m != 0) continue;
       if (!inserted) {
         error(d.nameLoc, fmt::format("redefinition of '{}'", d.name)).note(it->second.decl->nameLoc, fmt::format("'{}' first defined here", d.name));
-      } else if (findBuiltin(d.name) || parseScalarType(d.name) || d.name == "boundary") {
+      } else if (std::find(builtinNames().begin(), builtinNames().end(), d.name) != builtinNames().end()) {
         error(d.nameLoc, fmt::format("'{}' is a builtin name and cannot be redefined", d.name));
       }
     }
@@ -275,6 +275,10 @@ void Elaborator::elaborateUpdate(Scope& scope, int index, const ast::Stmt& s) {
   Env env{&scope, &def};
 
   std::optional<ir::Domain> domain;
+  if (s.over && def.pureVars.count(s.over->var)) {
+    error(s.over->varLoc, fmt::format("the reduction domain '{}' has the name of a variable of '{}'; rename it, e.g. 'r'", s.over->var, s.name));
+    return;
+  }
   if (s.over) {
     domain = elaborateDomain(*s.over, env);
     if (!domain) return;
@@ -352,7 +356,7 @@ void Elaborator::elaborateUpdate(Scope& scope, int index, const ast::Stmt& s) {
   if (unbound) return;
 
   // The value must convert to the stage's type without losing meaning (literals, or a narrower type).
-  if (!ExprBuilder::isLiteral(rhs) && build_.commonType(rhs, build_.typedConst(type, 0, 0, rhs->loc)) != type) {
+  if (!ExprBuilder::isLiteral(rhs) && !implicitlyConvertible(rhs->type, type)) {
     error(s.value->loc, fmt::format("cannot update {} stage '{}' with a {} value; convert it explicitly, e.g. {}(...)", toString(type), s.name,
                                     toString(rhs->type), toString(type)));
     return;
@@ -424,11 +428,15 @@ void Elaborator::finishScope(Scope& scope, bool warnUnused) {
   std::vector<std::string> pending;
   for (const auto& [name, _] : scope.defines) pending.push_back(name);
   for (const auto& [name, _] : scope.bindings) pending.push_back(name);
+  size_t errorsBefore = diags_.errorCount();
   for (const std::string& name : pending) {
     if (scope.state.count(name)) continue;
     Env env{&scope, nullptr};
     resolveLocal(scope, name, {}, env);
-    if (!warnUnused || scope.used.count(name) || diags_.hasErrors()) continue;
+  }
+  if (!warnUnused || diags_.errorCount() != errorsBefore) return;
+  for (const std::string& name : pending) {
+    if (scope.used.count(name)) continue;
     const ast::Stmt& s = scope.defines.count(name) ? *scope.defines.at(name).front() : *scope.bindings.at(name);
     diags_.warning(s.nameLoc, fmt::format("{} '{}' is never used", stmtWhat(s), name));
   }
@@ -446,6 +454,14 @@ Value Elaborator::instantiate(const ast::Decl& fn, const ast::Expr& call, Env& e
         .note(fn.nameLoc, fmt::format("'{}' defined here", fn.name));
     return Value::error();
   }
+  for (size_t i = 0; i < fn.fnParams.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (fn.fnParams[i] == fn.fnParams[j]) {
+        error(fn.fnParamLocs[i], fmt::format("parameter '{}' is declared twice", fn.fnParams[i]));
+        return Value::error();
+      }
+    }
+  }
   instantiated_.insert(&fn);
   instanceScopes_.push_back(std::make_unique<Scope>());
   Scope& scope = *instanceScopes_.back();
@@ -460,6 +476,17 @@ Value Elaborator::instantiate(const ast::Decl& fn, const ast::Expr& call, Env& e
       return Value::error();
     }
     // A literal argument stays a literal: `scale(img, 2)` on a u8 stage computes in u8.
+    if (arg.kind == Value::Kind::Scalar) {
+      bool usesVariables = false;
+      walkIr(arg.expr, [&](const ir::Expr& node) {
+        usesVariables = usesVariables || node.kind == ir::ExprKind::Var || node.kind == ir::ExprKind::RVar;
+      });
+      if (usesVariables) {
+        error(call.args[i]->loc, "a scalar argument of a function cannot depend on the caller's pixel or reduction variables; "
+                                 "pass a stage instead (define one with those variables and pass its name)");
+        return Value::error();
+      }
+    }
     if (arg.kind == Value::Kind::Stage && !arg.refLoc.valid()) arg.refLoc = call.args[i]->loc;
     scope.bound[fn.fnParams[i]] = arg;
   }

@@ -23,17 +23,15 @@ ExprPtr make(ExprKind kind, ScalarType type, SourceLoc loc, std::vector<ExprPtr>
 
 double constAsDouble(const Expr& e) { return isFloat(e.type) ? e.floatValue : static_cast<double>(e.intValue); }
 
-int64_t floorDiv(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
-}
-
-int64_t floorMod(int64_t a, int64_t b) {
+// Halide's integer division is Euclidean: the remainder is never negative, so for a positive
+// divisor the quotient rounds toward negative infinity. Constants fold the same way.
+int64_t euclideanMod(int64_t a, int64_t b) {
   int64_t r = a % b;
-  if (r != 0 && ((r < 0) != (b < 0))) r += b;
+  if (r < 0) r += b < 0 ? -b : b;
   return r;
 }
+
+int64_t euclideanDiv(int64_t a, int64_t b) { return (a - euclideanMod(a, b)) / b; }
 
 double roundHalfEven(double v) { return std::nearbyint(v); }  // default rounding mode: ties to even
 
@@ -179,7 +177,9 @@ ExprPtr ExprBuilder::unary(ir::UnaryOp op, const ExprPtr& e, SourceLoc loc) cons
       return nullptr;
     }
     if (isConst(e)) return boolConst(e->intValue == 0, loc);
-    return make(ExprKind::Unary, ScalarType::Bool, loc, {e});
+    auto out = make(ExprKind::Unary, ScalarType::Bool, loc, {e});
+    std::const_pointer_cast<Expr>(out)->unaryOp = ir::UnaryOp::Not;
+    return out;
   }
   if (e->type == ScalarType::Bool && !isLiteral(e)) {
     error(loc, "'-' needs a number, found bool");
@@ -321,7 +321,7 @@ ExprPtr ExprBuilder::binary(ir::BinaryOp op, const ExprPtr& a, const ExprPtr& b,
           overflow = op == ir::BinaryOp::Div;
           r = op == ir::BinaryOp::Div ? INT64_MIN : 0;
         } else {
-          r = op == ir::BinaryOp::Div ? floorDiv(x, y) : floorMod(x, y);
+          r = op == ir::BinaryOp::Div ? euclideanDiv(x, y) : euclideanMod(x, y);
         }
         break;
       case ir::BinaryOp::Min: r = std::min(x, y); break;

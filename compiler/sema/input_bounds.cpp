@@ -23,6 +23,12 @@ bool shiftsIndex(const ir::ExprPtr& arg) {
   return contains(arg, ir::ExprKind::Var) && arg->kind != ir::ExprKind::Var;
 }
 
+struct Shift {
+  const ir::Expr* call = nullptr;  ///< the read that evaluates the stage outside the outputs' domain
+  size_t consumer = 0;             ///< the stage making that read
+  bool direct = false;             ///< the read itself is at an offset (else the consumer is shifted)
+};
+
 struct CallSite {
   const ir::Expr* call;
   const ir::Definition* def;
@@ -50,17 +56,21 @@ void checkInputBounds(const ir::Pipeline& p, DiagnosticEngine& diags) {
   }
   // A stage is "shifted" when it is evaluated outside the domain of the outputs: some consumer
   // reads it at an offset, or a shifted consumer reads it at all. Iterate to a fixed point.
-  std::vector<const ir::Expr*> shiftedBy(p.stages.size(), nullptr);
+  // `shiftedBy` remembers why: the call that shifted it and the consumer that made it.
+  std::vector<Shift> shiftedBy(p.stages.size());
   for (bool changed = true; changed;) {
     changed = false;
     for (size_t s = 0; s < p.stages.size(); ++s) {
       for (const CallSite& site : calls[s]) {
         size_t callee = static_cast<size_t>(site.call->index);
-        if (shiftedBy[callee] || callee == s) continue;
-        bool shifts = false;
-        for (const ir::ExprPtr& a : site.call->args) shifts = shifts || shiftsIndex(a) || (shiftedBy[s] && contains(a, ir::ExprKind::Var));
-        if (shifts) {
-          shiftedBy[callee] = site.call;
+        if (shiftedBy[callee].call || callee == s) continue;
+        bool direct = false, inherited = false;
+        for (const ir::ExprPtr& a : site.call->args) {
+          direct = direct || shiftsIndex(a);
+          inherited = inherited || (shiftedBy[s].call && contains(a, ir::ExprKind::Var));
+        }
+        if (direct || inherited) {
+          shiftedBy[callee] = Shift{site.call, s, direct};
           changed = true;
         }
       }
@@ -73,7 +83,7 @@ void checkInputBounds(const ir::Pipeline& p, DiagnosticEngine& diags) {
       if (callee.kind != ir::StageKind::Input || reported[site.call->index]) continue;
       bool offset = false;
       for (const ir::ExprPtr& a : site.call->args) offset = offset || shiftsIndex(a);
-      bool viaConsumer = !offset && shiftedBy[s] != nullptr;
+      bool viaConsumer = !offset && shiftedBy[s].call != nullptr;
       if (viaConsumer) {
         bool usesVar = false;
         for (const ir::ExprPtr& a : site.call->args) usesVar = usesVar || contains(a, ir::ExprKind::Var);
@@ -89,7 +99,17 @@ void checkInputBounds(const ir::Pipeline& p, DiagnosticEngine& diags) {
                                          : fmt::format("'{}' is read without a boundary condition by '{}', which is itself read at an "
                                                        "offset, so the edges of every image would read outside it",
                                                        input, p.stages[s].name));
-      if (viaConsumer) d.note(shiftedBy[s]->loc, fmt::format("'{}' is read at an offset here", p.stages[s].name));
+      // Explain the chain from this stage to the read that is really at an offset.
+      for (size_t cur = s, steps = 0; viaConsumer && shiftedBy[cur].call && steps < p.stages.size(); ++steps) {
+        const Shift& why = shiftedBy[cur];
+        if (why.direct) {
+          d.note(why.call->loc, fmt::format("'{}' is read at an offset here", p.stages[cur].name));
+          break;
+        }
+        d.note(why.call->loc, fmt::format("'{}' is read here by '{}', which is itself evaluated at offsets", p.stages[cur].name,
+                                          p.stages[why.consumer].name));
+        cur = why.consumer;
+      }
       SourceLoc ref = site.call->refLoc;
       if (ref.valid()) {
         if (ref.line != site.call->loc.line || ref.file != site.call->loc.file) d.note(ref, fmt::format("'{}' is passed here", input));

@@ -80,6 +80,15 @@ int64_t maxOf(ScalarType t) {
 
 bool fitsIn(int64_t value, ScalarType t) { return value >= minOf(t) && value <= maxOf(t); }
 
+bool implicitlyConvertible(ScalarType from, ScalarType to) {
+  if (from == to) return true;
+  if (from == ScalarType::Bool || to == ScalarType::Bool) return false;
+  if (isFloat(to)) return !isFloat(from) || bitsOf(from) <= bitsOf(to);
+  if (isFloat(from)) return false;
+  if (isSigned(from) == isSigned(to)) return bitsOf(from) <= bitsOf(to);
+  return !isSigned(from) && bitsOf(from) < bitsOf(to);
+}
+
 ScalarType promote(ScalarType a, ScalarType b) {
   if (a == b) return a;
   if (isFloat(a) || isFloat(b)) {

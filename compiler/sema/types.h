@@ -33,4 +33,10 @@ int64_t maxOf(ScalarType t);
 /// Integer literals are handled by the caller (they take the other operand's type).
 ScalarType promote(ScalarType a, ScalarType b);
 
+/// Whether a value of type `from` may be stored in `to` without an explicit cast (an update's value
+/// into its stage): the same type; an integer into a float, or a float into a wider float; an
+/// integer into an integer of the same signedness at least as wide, or an unsigned integer into a
+/// strictly wider signed one. Nothing converts to or from bool implicitly.
+bool implicitlyConvertible(ScalarType from, ScalarType to);
+
 }  // namespace fovea

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -138,8 +139,11 @@ void writeReproducer(const std::string& text) {
 TEST(FrontendFuzz, MutatedProgramsNeverCrashOrHang) {
   std::vector<Seed> seeds = corpus();
   ASSERT_GE(seeds.size(), 10u);
-  const size_t iterations = 4000;
-  std::mt19937_64 rng(20261127);
+  // FOVEA_FUZZ_ITERATIONS runs a longer campaign by hand; CI runs the default.
+  const char* env = std::getenv("FOVEA_FUZZ_ITERATIONS");
+  const size_t iterations = env ? std::strtoul(env, nullptr, 10) : 4000;
+  const char* seedEnv = std::getenv("FOVEA_FUZZ_SEED");
+  std::mt19937_64 rng(seedEnv ? std::strtoull(seedEnv, nullptr, 10) : 20261127);
   double slowest = 0;
   size_t withErrors = 0;
   runWithLargeStack([&] {

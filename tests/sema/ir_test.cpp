@@ -64,3 +64,19 @@ TEST(Ir, MultipleOutputsKeepTheirSizeRules) {
 
 }  // namespace
 }  // namespace fovea::test
+
+namespace fovea::test {
+namespace {
+
+TEST(Ir, NotCastsAndLiterals) {
+  std::string ir = irOf(
+      "pipeline t(a: u8[x]) -> u8[x] {\n"
+      "  f(x) = u8(!(a(x) > 3)) + u8(u32(4000000000) > u32(0)) + u8(f64(0.1) == 0.1) + u8(i32(16777217.0) == 16777217);\n"
+      "  return f;\n}\n");
+  EXPECT_NE(ir.find("u8(!(a(x) > 3:u8))"), std::string::npos) << ir;
+  // Casts of literals keep their exact value (a literal meeting f64 is an f64): all three fold to 1.
+  EXPECT_NE(ir.find("+ 1:u8) + 1:u8) + 1:u8)"), std::string::npos) << ir;
+}
+
+}  // namespace
+}  // namespace fovea::test

@@ -36,11 +36,14 @@ struct Folding : ::testing::Test {
   ir::ExprPtr lit(int64_t v) { return b.intLiteral(v, {}); }
 };
 
-TEST_F(Folding, IntegerDivisionRoundsTowardNegativeInfinity) {
+TEST_F(Folding, IntegerDivisionIsEuclideanLikeHalide) {
   EXPECT_EQ(b.binary(ir::BinaryOp::Div, lit(-7), lit(2), {})->intValue, -4);
   EXPECT_EQ(b.binary(ir::BinaryOp::Mod, lit(-7), lit(2), {})->intValue, 1);
-  EXPECT_EQ(b.binary(ir::BinaryOp::Div, lit(7), lit(-2), {})->intValue, -4);
-  EXPECT_EQ(b.binary(ir::BinaryOp::Mod, lit(7), lit(-2), {})->intValue, -1);
+  // Positive divisors round toward negative infinity; the remainder is never negative.
+  EXPECT_EQ(b.binary(ir::BinaryOp::Div, lit(7), lit(-2), {})->intValue, -3);
+  EXPECT_EQ(b.binary(ir::BinaryOp::Mod, lit(7), lit(-2), {})->intValue, 1);
+  EXPECT_EQ(b.binary(ir::BinaryOp::Div, lit(-7), lit(-2), {})->intValue, 4);
+  EXPECT_EQ(b.binary(ir::BinaryOp::Mod, lit(-7), lit(-2), {})->intValue, 1);
   EXPECT_EQ(b.binary(ir::BinaryOp::Div, lit(1), lit(0), {}), nullptr);
   EXPECT_EQ(errors.size(), 1u);
 }
@@ -66,6 +69,21 @@ TEST_F(Folding, SaturatingCastRoundsHalfToEvenThenClamps) {
   EXPECT_EQ(wrap->intValue, 44);
   auto trunc = b.cast(ScalarType::I32, b.typedConst(ScalarType::F32, 0, -2.7, {}), {});
   EXPECT_EQ(trunc->intValue, -2);
+}
+
+TEST(Types, ImplicitConversionNeverNarrows) {
+  using T = ScalarType;
+  EXPECT_TRUE(implicitlyConvertible(T::U8, T::U16));
+  EXPECT_TRUE(implicitlyConvertible(T::U8, T::I16));
+  EXPECT_TRUE(implicitlyConvertible(T::I16, T::F32));
+  EXPECT_TRUE(implicitlyConvertible(T::F32, T::F64));
+  EXPECT_FALSE(implicitlyConvertible(T::U8, T::I8));
+  EXPECT_FALSE(implicitlyConvertible(T::U32, T::I32));
+  EXPECT_FALSE(implicitlyConvertible(T::I8, T::U16));
+  EXPECT_FALSE(implicitlyConvertible(T::F64, T::F32));
+  EXPECT_FALSE(implicitlyConvertible(T::F32, T::I32));
+  EXPECT_FALSE(implicitlyConvertible(T::Bool, T::U8));
+  EXPECT_FALSE(implicitlyConvertible(T::U8, T::Bool));
 }
 
 TEST_F(Folding, AbsOfSignedIsUnsigned) {
