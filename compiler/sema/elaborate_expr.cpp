@@ -27,9 +27,10 @@ ir::BinaryOp toIr(ast::BinaryOp op) {
   return ir::BinaryOp::Add;
 }
 
-ir::ExprPtr makeVar(int index, SourceLoc loc) {
+ir::ExprPtr makeVar(int index, SourceLoc loc, int owner) {
   auto e = std::make_shared<ir::Expr>();
   e->kind = ir::ExprKind::Var;
+  e->owner = owner;
   e->type = ScalarType::I32;
   e->index = index;
   e->loc = loc;
@@ -224,7 +225,7 @@ void Elaborator::checkConstants() {
 Value Elaborator::evalName(const ast::Expr& e, Env& env) {
   const std::string& name = e.name;
   if (env.def) {
-    if (auto it = env.def->pureVars.find(name); it != env.def->pureVars.end()) return Value::scalar(makeVar(it->second, e.loc));
+    if (auto it = env.def->pureVars.find(name); it != env.def->pureVars.end()) return Value::scalar(makeVar(it->second, e.loc, env.def->id));
     if (env.def->domain && env.def->domain->name == name) {
       Value v;
       v.kind = Value::Kind::Domain;
@@ -318,6 +319,7 @@ Value Elaborator::evalMember(const ast::Expr& e, Env& env) {
         auto v = std::make_shared<ir::Expr>();
         v->kind = ir::ExprKind::RVar;
         v->type = ScalarType::I32;
+        v->owner = env.def ? env.def->id : -1;
         v->index = static_cast<int>(i);
         v->loc = e.loc;
         return Value::scalar(v);
@@ -519,7 +521,7 @@ Value Elaborator::stageAccess(const Value& target, const ast::Expr& call, Env& e
       def->ellipsisExtra = extra;
       for (size_t k = 0; k < extra; ++k) def->implicitNames.push_back(stage.dims[explicitCount + k]);
     }
-    for (size_t k = 0; k < extra; ++k) args.push_back(makeVar(static_cast<int>(def->explicitDims + k), call.args.back()->loc));
+    for (size_t k = 0; k < extra; ++k) args.push_back(makeVar(static_cast<int>(def->explicitDims + k), call.args.back()->loc, def->id));
   }
   if (!ok) return Value::error();
   auto e = std::make_shared<ir::Expr>();

@@ -26,6 +26,19 @@ std::string stmtWhat(const ast::Stmt& s) {
 
 }  // namespace
 
+bool Elaborator::checkVariableOwners(const ir::ExprPtr& e, const DefContext& def, const std::string& stage) {
+  bool ok = true;
+  walkIr(e, [&](const ir::Expr& node) {
+    bool variable = node.kind == ir::ExprKind::Var || node.kind == ir::ExprKind::RVar;
+    if (!ok || !variable || node.owner == def.id || node.owner < 0) return;
+    error(node.loc, fmt::format("this {} variable belongs to the caller's definition and reaches the definition of '{}' through a "
+                                "function argument; pass a stage instead of a value that depends on it",
+                                node.kind == ir::ExprKind::Var ? "pixel" : "reduction", stage));
+    ok = false;
+  });
+  return ok;
+}
+
 std::string Elaborator::uniqueStageName(const std::string& base) {
   std::string name = base;
   for (int k = 2; !stageNames_.insert(name).second; ++k) name = fmt::format("{}_{}", base, k);
@@ -137,6 +150,7 @@ Value Elaborator::elaborateStage(Scope& scope, const std::string& name) {
     return fail();
   }
   DefContext def;
+  def.id = nextDefinitionId_++;
   std::vector<std::string> dimNames;
   for (size_t i = 0; i < first.lhsArgs.size(); ++i) {
     const ast::Expr& a = *first.lhsArgs[i];
@@ -170,7 +184,7 @@ Value Elaborator::elaborateStage(Scope& scope, const std::string& name) {
                                                  "is indexed with '...'"));
     return fail();
   }
-  if (!value) return fail();
+  if (!value || !checkVariableOwners(value, def, name)) return fail();
 
   ir::Stage stage;
   stage.name = uniqueStageName(scope.prefix + name);
@@ -187,6 +201,7 @@ Value Elaborator::elaborateStage(Scope& scope, const std::string& name) {
     v->kind = ir::ExprKind::Var;
     v->type = ScalarType::I32;
     v->index = static_cast<int>(i);
+    v->owner = def.id;
     v->loc = first.nameLoc;
     stage.pure.lhs.push_back(v);
   }
@@ -269,6 +284,7 @@ void Elaborator::elaborateUpdate(Scope& scope, int index, const ast::Stmt& s) {
   const ScalarType type = pipeline_->stages[index].type;
 
   DefContext def;
+  def.id = nextDefinitionId_++;
   def.self = s.name;
   def.selfScope = &scope;
   for (size_t i = 0; i < dims.size(); ++i) def.pureVars[dims[i]] = static_cast<int>(i);
@@ -327,11 +343,14 @@ void Elaborator::elaborateUpdate(Scope& scope, int index, const ast::Stmt& s) {
     v->kind = ir::ExprKind::Var;
     v->type = ScalarType::I32;
     v->index = static_cast<int>(k);
+    v->owner = def.id;
     v->loc = s.lhsArgs.back()->loc;
     update.lhs.push_back(v);
   }
   ir::ExprPtr rhs = evalScalar(*s.value, env);
   if (!ok || !rhs) return;
+  for (const ir::ExprPtr& a : update.lhs) ok = ok && checkVariableOwners(a, def, s.name);
+  if (!ok || !checkVariableOwners(rhs, def, s.name)) return;
 
   bool readsSelf = false;
   walkIr(rhs, [&](const ir::Expr& node) { readsSelf = readsSelf || (node.kind == ir::ExprKind::Call && node.index == index); });
@@ -476,17 +495,6 @@ Value Elaborator::instantiate(const ast::Decl& fn, const ast::Expr& call, Env& e
       return Value::error();
     }
     // A literal argument stays a literal: `scale(img, 2)` on a u8 stage computes in u8.
-    if (arg.kind == Value::Kind::Scalar) {
-      bool usesVariables = false;
-      walkIr(arg.expr, [&](const ir::Expr& node) {
-        usesVariables = usesVariables || node.kind == ir::ExprKind::Var || node.kind == ir::ExprKind::RVar;
-      });
-      if (usesVariables) {
-        error(call.args[i]->loc, "a scalar argument of a function cannot depend on the caller's pixel or reduction variables; "
-                                 "pass a stage instead (define one with those variables and pass its name)");
-        return Value::error();
-      }
-    }
     if (arg.kind == Value::Kind::Stage && !arg.refLoc.valid()) arg.refLoc = call.args[i]->loc;
     scope.bound[fn.fnParams[i]] = arg;
   }

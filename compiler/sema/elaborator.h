@@ -63,6 +63,7 @@ struct Scope {
 /// The definition being elaborated: its pure variables, its reduction domain, and what `...`
 /// stands for.
 struct DefContext {
+  int id = -1;  ///< unique per definition: its variables carry it as their owner
   std::map<std::string, int> pureVars;
   size_t explicitDims = 0;
   bool lhsEllipsis = false;
@@ -139,6 +140,8 @@ class Elaborator {
   std::optional<ir::Domain> elaborateDomain(const ast::OverClause& over, Env& env);
   void reportCycle(Scope& scope, const std::string& name, SourceLoc useLoc);
   std::string uniqueStageName(const std::string& base);
+  /// Reports variables of another definition (passed in through a function's scalar argument).
+  bool checkVariableOwners(const ir::ExprPtr& e, const DefContext& def, const std::string& stage);
 
   // --- pipeline headers and results (elaborate_pipeline.cpp)
   std::optional<ScalarType> resolveType(const std::string& name, SourceLoc loc);
@@ -166,6 +169,7 @@ class Elaborator {
   std::map<std::string, SourceLoc> stageDefLocs_;
   std::set<std::string> stageNames_;
   ir::Pipeline* pipeline_ = nullptr;
+  int nextDefinitionId_ = 0;
 };
 
 }  // namespace fovea::sema_detail

@@ -48,6 +48,7 @@ struct Expr {
   bool literal = false;  ///< an integer or float literal that has not met a typed operand yet
   int index = -1;        ///< Var, RVar, Param, Extent, Call
   int dim = -1;          ///< Extent
+  int owner = -1;        ///< Var, RVar: the definition that introduced it (sema rejects a variable used in another)
   UnaryOp unaryOp = UnaryOp::Neg;
   BinaryOp binaryOp = BinaryOp::Add;
   Intrinsic intrinsic = Intrinsic::Abs;

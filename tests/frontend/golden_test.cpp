@@ -13,7 +13,9 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <unistd.h>
 
+#include "frontend/imports.h"
 #include "testing/check_source.h"
 
 namespace fovea::test {
@@ -130,6 +132,38 @@ TEST(Stdlib, EveryModuleChecksCleanly) {
     CheckResult r = checkFile(entry.path().string());
     EXPECT_EQ(r.diagnostics.size(), 0u) << entry.path() << ":\n" << r.text();
   }
+}
+
+// docs/language.md stays in step with the language: every ```fovea block in it is checked. A
+// block whose first line is `// error: MESSAGE` must fail with that message; one whose first line
+// is `// file PATH` is written under that name (later blocks may import it); all others must
+// check cleanly, without warnings.
+TEST(Docs, LanguageReferenceExamplesCheck) {
+  std::string doc, error;
+  ASSERT_TRUE(readFile((fs::path(FOVEA_TEST_DIR).parent_path() / "docs" / "language.md").string(), doc, error)) << error;
+  fs::path dir = fs::temp_directory_path() / ("fovea_docs_" + std::to_string(::getpid()));
+  static const std::regex block(R"(```fovea\n([\s\S]*?)```)");
+  static const std::regex fileLine(R"(^// file (\S+))");
+  static const std::regex errorLine(R"(^// error: (.*))");
+  size_t index = 0;
+  for (auto it = std::sregex_iterator(doc.begin(), doc.end(), block); it != std::sregex_iterator(); ++it, ++index) {
+    std::string text = (*it)[1];
+    std::string first = text.substr(0, text.find('\n'));
+    std::smatch m;
+    fs::path path = dir / ("example" + std::to_string(index) + ".fov");
+    if (std::regex_search(first, m, fileLine)) path = dir / m[1].str();
+    fs::create_directories(path.parent_path());
+    std::ofstream(path) << text;
+    CheckResult r = checkFile(path.string());
+    if (std::regex_search(first, m, errorLine)) {
+      EXPECT_GT(r.errors, 0u) << "docs example " << index << " should fail:\n" << text;
+      EXPECT_NE(r.text().find(m[1].str()), std::string::npos) << "docs example " << index << ":\n" << text << "\n" << r.text();
+    } else {
+      EXPECT_TRUE(r.diagnostics.empty()) << "docs example " << index << ":\n" << text << "\n" << r.text();
+    }
+  }
+  EXPECT_GT(index, 15u);
+  fs::remove_all(dir);
 }
 
 }  // namespace
