@@ -132,6 +132,8 @@ int runCheck(const std::vector<std::string>& args) {
 const std::vector<Command>& commands() {
   static const std::vector<Command> list = {
       {"check", "parse and check pipeline scripts, report every error", runCheck, helpCheck},
+      {"compile", "compile pipelines ahead of time into .a/.so/.h/manifest", runCompile, helpCompileCommand},
+      {"run", "JIT-compile a pipeline and run it on images, with timing", runRun, helpRunCommand},
   };
   return list;
 }

@@ -18,6 +18,10 @@ const std::vector<Command>& commands();
 
 int runCheck(const std::vector<std::string>& args);
 void helpCheck();
+int runRun(const std::vector<std::string>& args);
+void helpRunCommand();
+int runCompile(const std::vector<std::string>& args);
+void helpCompileCommand();
 
 /// The standard library directory: $FOVEA_STDLIB_PATH, else next to the installed binary, else the
 /// source tree's stdlib/.

@@ -1,0 +1,161 @@
+#include "codegen/manifest.h"
+
+#include <fmt/format.h>
+
+namespace fovea {
+namespace {
+
+json::Value constantJson(const ir::ExprPtr& e) {
+  if (!e) return json::Value();
+  if (isFloat(e->type)) return json::Value(e->floatValue);
+  if (e->type == ScalarType::Bool) return json::Value(e->intValue != 0);
+  return json::Value(static_cast<int64_t>(e->intValue));
+}
+
+json::Value dimsJson(const std::vector<std::string>& dims) {
+  json::Value out = json::Value::array();
+  for (const std::string& d : dims) out.push(d);
+  return out;
+}
+
+const char* opName(ir::BinaryOp op) {
+  switch (op) {
+    case ir::BinaryOp::Add: return "+";
+    case ir::BinaryOp::Sub: return "-";
+    case ir::BinaryOp::Mul: return "*";
+    case ir::BinaryOp::Div: return "/";
+    case ir::BinaryOp::Mod: return "%";
+    case ir::BinaryOp::Min: return "min";
+    case ir::BinaryOp::Max: return "max";
+    case ir::BinaryOp::Lt: return "<";
+    case ir::BinaryOp::Le: return "<=";
+    case ir::BinaryOp::Gt: return ">";
+    case ir::BinaryOp::Ge: return ">=";
+    case ir::BinaryOp::Eq: return "==";
+    case ir::BinaryOp::Ne: return "!=";
+    case ir::BinaryOp::And: return "&&";
+    case ir::BinaryOp::Or: return "||";
+  }
+  return "?";
+}
+
+}  // namespace
+
+std::string hashText(const std::string& text) {
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return fmt::format("{:016x}", h);
+}
+
+json::Value expressionJson(const ir::Expr& e) {
+  auto args = [&]() {
+    json::Value a = json::Value::array();
+    for (const ir::ExprPtr& x : e.args) a.push(expressionJson(*x));
+    return a;
+  };
+  json::Value out = json::Value::object();
+  switch (e.kind) {
+    case ir::ExprKind::Const: out.set("const", isFloat(e.type) ? json::Value(e.floatValue) : json::Value(static_cast<int64_t>(e.intValue))); break;
+    case ir::ExprKind::Param: out.set("param", e.index); break;
+    case ir::ExprKind::Extent: out.set("extent", json::Value::array({e.index, e.dim})); break;
+    case ir::ExprKind::Cast:
+      out.set("op", "cast");
+      out.set("type", toString(e.type));
+      out.set("args", args());
+      break;
+    case ir::ExprKind::SatCast:
+      out.set("op", "sat_cast");
+      out.set("type", toString(e.type));
+      out.set("args", args());
+      break;
+    case ir::ExprKind::Unary:
+      out.set("op", e.unaryOp == ir::UnaryOp::Neg ? "neg" : "!");
+      out.set("args", args());
+      break;
+    case ir::ExprKind::Binary:
+      out.set("op", opName(e.binaryOp));
+      out.set("args", args());
+      break;
+    case ir::ExprKind::Select:
+      out.set("op", "select");
+      out.set("args", args());
+      break;
+    case ir::ExprKind::Var:
+    case ir::ExprKind::RVar:
+    case ir::ExprKind::Call:
+    case ir::ExprKind::Intrinsic: out.set("unsupported", true); break;
+  }
+  out.set("type", toString(e.type));
+  return out;
+}
+
+json::Value buildManifest(const ir::Pipeline& p, const Schedule& schedule, const ManifestInfo& info) {
+  json::Value m = json::Value::object();
+  m.set("format", "fovea-pipeline-manifest");
+  m.set("version", kManifestVersion);
+  m.set("fovea_version", info.foveaVersion);
+  m.set("pipeline", p.name);
+  m.set("function", p.name);
+  if (!p.doc.empty()) m.set("doc", p.doc);
+
+  json::Value arguments = json::Value::array();
+  for (const ir::Argument& a : p.arguments) {
+    json::Value v = json::Value::object();
+    if (a.isBuffer) {
+      const ir::Input& in = p.inputs[a.index];
+      v.set("kind", "input");
+      v.set("name", in.name);
+      v.set("type", toString(in.type));
+      v.set("dims", dimsJson(in.dims));
+    } else {
+      const ir::Param& param = p.params[a.index];
+      v.set("kind", "param");
+      v.set("name", param.name);
+      v.set("type", toString(param.type));
+      v.set("default", constantJson(param.defaultValue));
+      v.set("min", constantJson(param.min));
+      v.set("max", constantJson(param.max));
+    }
+    arguments.push(std::move(v));
+  }
+  m.set("arguments", std::move(arguments));
+
+  json::Value outputs = json::Value::array();
+  for (const ir::Output& o : p.outputs) {
+    json::Value v = json::Value::object();
+    v.set("name", o.name);
+    v.set("type", toString(o.type));
+    v.set("dims", dimsJson(o.dims));
+    json::Value size = json::Value::array();
+    json::Value text = json::Value::array();
+    for (const ir::ExprPtr& e : o.size) {
+      size.push(expressionJson(*e));
+      text.push(ir::dump(*e, p));
+    }
+    v.set("size", std::move(size));
+    v.set("size_text", std::move(text));
+    outputs.push(std::move(v));
+  }
+  m.set("outputs", std::move(outputs));
+
+  json::Value targets = json::Value::array();
+  for (const std::string& t : info.targets) targets.push(t);
+  m.set("targets", std::move(targets));
+  json::Value sched = json::Value::object();
+  sched.set("strategy", schedule.strategy);
+  sched.set("hash", schedule.hash());
+  m.set("schedule", std::move(sched));
+  json::Value source = json::Value::object();
+  source.set("path", info.sourcePath);
+  source.set("hash", info.sourceHash);
+  m.set("source", std::move(source));
+  json::Value files = json::Value::object();
+  for (const auto& [kind, name] : info.files) files.set(kind, name);
+  m.set("files", std::move(files));
+  return m;
+}
+
+}  // namespace fovea

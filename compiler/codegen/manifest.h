@@ -1,0 +1,35 @@
+#pragma once
+/// The manifest written next to a compiled pipeline (NAME.manifest.json): everything the runtime
+/// needs to call the library without the compiler: the signature (inputs, parameters with their
+/// defaults and ranges, outputs with their size rules as expression trees), the targets, the
+/// schedule and the versions and hashes that identify the build.
+
+#include <string>
+#include <vector>
+
+#include "schedule/schedule.h"
+#include "sema/ir.h"
+#include "support/json.h"
+
+namespace fovea {
+
+constexpr int kManifestVersion = 1;
+
+struct ManifestInfo {
+  std::vector<std::string> targets;
+  std::string sourcePath;
+  std::string sourceHash;
+  std::string foveaVersion;
+  std::vector<std::pair<std::string, std::string>> files;  ///< kind -> file name ("static" -> "blur.a")
+};
+
+json::Value buildManifest(const ir::Pipeline& p, const Schedule& schedule, const ManifestInfo& info);
+
+/// An IR scalar expression over constants, parameters and input extents as a JSON tree:
+/// {"const": 256}, {"extent": [input, dim]}, {"param": index}, {"op": "/", "args": [...]}.
+json::Value expressionJson(const ir::Expr& e);
+
+/// FNV-1a 64-bit hash as 16 hex digits.
+std::string hashText(const std::string& text);
+
+}  // namespace fovea

@@ -1,0 +1,69 @@
+#include "codegen/targets.h"
+
+#include <optional>
+#include <sstream>
+
+#include <fmt/format.h>
+
+namespace fovea {
+namespace {
+
+/// Friendly names as Halide feature lists (on top of x86-64-linux).
+std::string friendlyFeatures(const std::string& token) {
+  if (token == "generic") return "";
+  if (token == "sse41") return "sse41";
+  if (token == "avx2") return "avx-avx2-f16c-fma-sse41";
+  if (token == "avx512") return "avx-avx2-avx512-avx512_skylake-f16c-fma-sse41";
+  if (token == "cuda") return "cuda-cuda_capability_80";
+  return "-";  // not a friendly name
+}
+
+std::optional<Halide::Target> parseOne(const std::string& spec, std::string& error) {
+  if (spec == "host") return Halide::get_host_target();
+  if (Halide::Target::validate_target_string(spec)) return Halide::Target(spec);
+  // A '-' combination of friendly names: avx2-cuda.
+  std::string features;
+  bool cpuGiven = false;
+  std::stringstream parts(spec);
+  for (std::string token; std::getline(parts, token, '-');) {
+    std::string f = friendlyFeatures(token);
+    if (f == "-") {
+      error = fmt::format("unknown target '{}' (use host, generic, sse41, avx2, avx512, cuda, a '-' combination of them, "
+                          "or a Halide target string such as x86-64-linux-avx2)",
+                          spec);
+      return std::nullopt;
+    }
+    if (token != "cuda") cpuGiven = true;
+    if (!f.empty()) features += "-" + f;
+  }
+  // `cuda` alone: the GPU code, with an AVX2 host side.
+  if (!cpuGiven) features = "-" + friendlyFeatures("avx2") + features;
+  std::string full = "x86-64-linux" + features;
+  if (!Halide::Target::validate_target_string(full)) {
+    error = fmt::format("target '{}' is not valid ({})", spec, full);
+    return std::nullopt;
+  }
+  return Halide::Target(full);
+}
+
+}  // namespace
+
+std::vector<Halide::Target> parseTargets(const std::string& spec, std::string& error) {
+  std::vector<Halide::Target> out;
+  std::stringstream list(spec);
+  for (std::string item; std::getline(list, item, ',');) {
+    auto t = parseOne(item, error);
+    if (!t) return {};
+    out.push_back(*t);
+  }
+  if (out.empty()) error = "no target given";
+  return out;
+}
+
+int vectorBytes(const Halide::Target& t) {
+  if (t.has_feature(Halide::Target::AVX512)) return 64;
+  if (t.has_feature(Halide::Target::AVX2) || t.has_feature(Halide::Target::AVX)) return 32;
+  return 16;
+}
+
+}  // namespace fovea

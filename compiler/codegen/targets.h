@@ -1,0 +1,24 @@
+#pragma once
+/// Target names: any Halide target string, or Fovea's friendly names, alone or combined with '-'
+/// (`host`, `generic`, `sse41`, `avx2`, `avx512`, `cuda`: `avx2-cuda`), and comma lists for fat
+/// libraries that pick the best variant for the CPU at run time.
+///
+///     std::vector<Halide::Target> ts = parseTargets("avx512,avx2,sse41,generic", error);
+
+#include <string>
+#include <vector>
+
+#include <Halide.h>
+
+namespace fovea {
+
+/// The default for `fovea compile`: runs on any x86-64 machine, uses AVX2/AVX-512 where present.
+constexpr const char* kDefaultTargets = "avx512,avx2,sse41,generic";
+
+/// Parses a comma list of targets; empty with `error` set on a bad name.
+std::vector<Halide::Target> parseTargets(const std::string& spec, std::string& error);
+
+/// The SIMD width in bytes the schedule should use for a target.
+int vectorBytes(const Halide::Target& t);
+
+}  // namespace fovea

@@ -1,0 +1,173 @@
+// `fovea compile FILE.fov -o DIR`: ahead-of-time compilation into NAME.a, libNAME.so, NAME.h and
+// NAME.manifest.json (and, with --emit, the lowered statement, its HTML view, assembly, schedule).
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "codegen/manifest.h"
+#include "codegen/targets.h"
+#include "driver/commands.h"
+#include "driver/load.h"
+#include "lower/lower.h"
+#include "schedule/apply_schedule.h"
+#include "schedule/choose.h"
+
+extern char** environ;
+
+namespace fovea::driver {
+namespace {
+namespace fs = std::filesystem;
+
+void helpCompile() {
+  fmt::print(
+      "usage: fovea compile FILE.fov [options] -o DIR\n\n"
+      "Compiles every pipeline of FILE.fov (or the one named) ahead of time. For each pipeline NAME\n"
+      "it writes DIR/NAME.a (static library), DIR/libNAME.so (shared library), DIR/NAME.h (C header)\n"
+      "and DIR/NAME.manifest.json. The exported C function is NAME: its buffer inputs\n"
+      "(halide_buffer_t *) and scalar parameters (by value) in declaration order, then its outputs\n"
+      "(halide_buffer_t *); it returns 0 or a Halide error code.\n\n"
+      "options:\n"
+      "  -o DIR              output directory (created if needed)\n"
+      "  --pipeline NAME     compile only this pipeline\n"
+      "  --target T          host | generic | sse41 | avx2 | avx512 | cuda, '-' combinations (avx2-cuda),\n"
+      "                      any Halide target string, or a comma list for one fat library that picks\n"
+      "                      the best variant at run time (default: {})\n"
+      "  --schedule S        heuristic (default) | none | FILE.json\n"
+      "  --emit LIST         extra outputs, comma separated: stmt, html, assembly, schedule\n"
+      "  --stdlib=DIR        where 'import std.<name>;' looks\n"
+      "  -h, --help          show this help\n\n"
+      "exit status: 0 success, 1 errors in the script or its compilation, 2 usage errors\n",
+      kDefaultTargets);
+}
+
+/// Runs a program (no shell); returns its exit status, or -1 when it could not start.
+int runProcess(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid;
+  if (posix_spawnp(&pid, args[0], nullptr, nullptr, args.data(), environ) != 0) return -1;
+  int status = 0;
+  if (waitpid(pid, &status, 0) < 0) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int fail(const std::string& message) {
+  fmt::print(stderr, "fovea compile: {}\n", message);
+  return 1;
+}
+
+}  // namespace
+
+void helpCompileCommand() { helpCompile(); }
+
+int runCompile(const std::vector<std::string>& args) {
+  std::string file, pipelineName, outDir, strategy = "heuristic", targetSpec = kDefaultTargets, emit, stdlibDir = defaultStdlibDir();
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "-h" || a == "--help") {
+      helpCompile();
+      return 0;
+    }
+    bool takesValue = a == "-o" || a == "--pipeline" || a == "--target" || a == "--schedule" || a == "--emit";
+    if (takesValue && i + 1 >= args.size()) return usageError("compile", fmt::format("{} needs a value", a));
+    if (a == "-o") outDir = args[++i];
+    else if (a == "--pipeline") pipelineName = args[++i];
+    else if (a == "--target") targetSpec = args[++i];
+    else if (a == "--schedule") strategy = args[++i];
+    else if (a == "--emit") emit = args[++i];
+    else if (a.rfind("--stdlib=", 0) == 0) stdlibDir = a.substr(9);
+    else if (a.size() > 1 && a[0] == '-') return usageError("compile", fmt::format("unknown option '{}'", a));
+    else if (file.empty()) file = a;
+    else return usageError("compile", fmt::format("one script at a time ('{}' and '{}')", file, a));
+  }
+  if (file.empty()) return usageError("compile", "no script given");
+  if (outDir.empty()) return usageError("compile", "no output directory (-o DIR)");
+  std::vector<std::string> emits;
+  for (std::stringstream list(emit); std::getline(list, emit, ',');) {
+    if (emit != "stmt" && emit != "html" && emit != "assembly" && emit != "schedule") {
+      return usageError("compile", fmt::format("--emit takes stmt, html, assembly or schedule, not '{}'", emit));
+    }
+    emits.push_back(emit);
+  }
+  std::string error;
+  std::vector<Halide::Target> targets = parseTargets(targetSpec, error);
+  if (targets.empty()) return usageError("compile", error);
+
+  std::string readError;
+  CheckedFile checked = checkFileAndReport(file, stdlibDir, readError);
+  if (!readError.empty()) return usageError("compile", fmt::format("cannot read '{}': {}", file, readError));
+  if (!checked.ok) return 1;
+  std::vector<const ir::Pipeline*> selected;
+  if (pipelineName.empty()) {
+    for (const ir::Pipeline& p : checked.program.pipelines) selected.push_back(&p);
+    if (selected.empty()) return usageError("compile", "the file defines no pipeline");
+  } else {
+    const ir::Pipeline* p = selectPipeline(checked.program, pipelineName, error);
+    if (!p) return usageError("compile", error);
+    selected.push_back(p);
+  }
+  std::error_code ec;
+  fs::create_directories(outDir, ec);
+  if (ec || !fs::is_directory(outDir)) return fail(fmt::format("cannot create output directory '{}': {}", outDir, ec.message()));
+
+  std::string allSources;
+  for (size_t f = 0; f < checked.sources->fileCount(); ++f) allSources += checked.sources->text(static_cast<FileId>(f));
+  std::vector<std::string> targetNames;
+  for (const Halide::Target& t : targets) targetNames.push_back(t.to_string());
+
+  for (const ir::Pipeline* p : selected) {
+    auto start = std::chrono::steady_clock::now();
+    DiagnosticEngine diags(*checked.sources);
+    auto lowered = lowerPipeline(*p, diags);
+    std::optional<Schedule> schedule = lowered ? chooseSchedule(strategy, *p, *lowered, targets[0], diags) : std::nullopt;
+    if (!lowered || !schedule || !applySchedule(*lowered, *schedule, diags)) {
+      fmt::print(stderr, "{}", renderText(diags.diagnostics(), *checked.sources));
+      return 1;
+    }
+    std::string prefix = (fs::path(outDir) / p->name).string();
+    Halide::Pipeline pipeline = lowered->pipeline();
+    try {
+      if (targets.size() == 1) {
+        pipeline.compile_to_static_library(prefix, lowered->arguments, p->name, targets[0]);
+      } else {
+        pipeline.compile_to_multitarget_static_library(prefix, lowered->arguments, targets);
+      }
+      for (const std::string& e : emits) {
+        if (e == "stmt") pipeline.compile_to_lowered_stmt(prefix + ".stmt", lowered->arguments, Halide::Text, targets[0]);
+        if (e == "html") pipeline.compile_to_lowered_stmt(prefix + ".stmt.html", lowered->arguments, Halide::HTML, targets[0]);
+        if (e == "assembly") pipeline.compile_to_assembly(prefix + ".s", lowered->arguments, p->name, targets[0]);
+      }
+    } catch (const Halide::Error& e) {
+      return fail(fmt::format("Halide could not compile '{}': {}", p->name, e.what()));
+    }
+    // The shared library is the static one linked whole (Halide's objects are position independent).
+    std::string shared = (fs::path(outDir) / ("lib" + p->name + ".so")).string();
+    int status = runProcess({"c++", "-shared", "-o", shared, "-Wl,--whole-archive", prefix + ".a", "-Wl,--no-whole-archive", "-lpthread", "-ldl"});
+    if (status != 0) return fail(fmt::format("linking {} failed (is a C++ compiler installed?)", shared));
+    if (std::find(emits.begin(), emits.end(), "schedule") != emits.end()) {
+      std::ofstream(prefix + ".schedule.json") << schedule->toJson().dump();
+    }
+    ManifestInfo info;
+    info.targets = targetNames;
+    info.sourcePath = file;
+    info.sourceHash = hashText(allSources);
+    info.foveaVersion = FOVEA_VERSION;
+    info.files = {{"static", p->name + ".a"}, {"shared", "lib" + p->name + ".so"}, {"header", p->name + ".h"}};
+    std::ofstream manifest(prefix + ".manifest.json");
+    manifest << buildManifest(*p, *schedule, info).dump();
+    if (!manifest) return fail(fmt::format("cannot write {}.manifest.json", prefix));
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    fmt::print("{}: compiled '{}' for {} target{} in {:.1f} s -> {}.a, lib{}.so, {}.h, {}.manifest.json\n", file, p->name, targets.size(),
+               targets.size() == 1 ? "" : "s", seconds, prefix, p->name, p->name, p->name);
+  }
+  return 0;
+}
+
+}  // namespace fovea::driver

@@ -1,0 +1,278 @@
+#include "lower/lower.h"
+
+#include <set>
+
+#include <fmt/format.h>
+
+namespace fovea {
+namespace {
+
+using Halide::Expr;
+
+/// What a definition's expressions refer to.
+struct DefinitionScope {
+  const std::vector<Halide::Var>* vars = nullptr;
+  const Halide::RDom* domain = nullptr;
+};
+
+class Lowerer {
+ public:
+  Lowerer(const ir::Pipeline& p, DiagnosticEngine& diags) : p_(p), diags_(diags) {}
+
+  std::optional<LoweredPipeline> run() {
+    LoweredPipeline out;
+    out.name = p_.name;
+    out_ = &out;
+    std::set<std::string> names;
+    auto unique = [&](const std::string& base) {
+      std::string name = halideName(base);
+      for (int k = 2; !names.insert(name).second; ++k) name = fmt::format("{}_{}", halideName(base), k);
+      return name;
+    };
+    for (const ir::Input& in : p_.inputs) {
+      Halide::ImageParam image(halideType(in.type), static_cast<int>(in.dims.size()), unique(in.name));
+      // Interleaved (channel-innermost) buffers, as OpenCV stores them, are accepted as they are.
+      image.dim(0).set_stride(Expr());
+      out.inputs.push_back(image);
+    }
+    for (const ir::Param& param : p_.params) {
+      Halide::Param<> hp(halideType(param.type), unique(param.name));
+      if (param.min && param.max) hp.set_range(constant(*param.min), constant(*param.max));
+      if (param.defaultValue) hp.parameter().set_estimate(constant(*param.defaultValue));
+      out.params.push_back(hp);
+    }
+    for (const ir::Argument& a : p_.arguments) {
+      out.arguments.push_back(a.isBuffer ? Halide::Argument(out.inputs[a.index]) : Halide::Argument(out.params[a.index]));
+    }
+    // Output Funcs are named after the outputs: the names of the C signature's output buffers.
+    std::vector<std::string> funcNames(p_.stages.size());
+    std::vector<int> returnedAs(p_.stages.size(), -1);
+    for (size_t o = 0; o < p_.outputs.size(); ++o) {
+      int s = p_.outputs[o].stage;
+      if (s >= 0 && p_.stages[s].kind == ir::StageKind::Computed && returnedAs[s] < 0) returnedAs[s] = static_cast<int>(o);
+    }
+    std::vector<std::string> outputNames;
+    for (const ir::Output& o : p_.outputs) outputNames.push_back(unique(p_.outputs.size() == 1 ? "output" : o.name));
+    for (size_t s = 0; s < p_.stages.size(); ++s) {
+      if (p_.stages[s].kind == ir::StageKind::Input) continue;
+      funcNames[s] = returnedAs[s] >= 0 ? outputNames[returnedAs[s]] : unique(p_.stages[s].name);
+    }
+
+    out.stages.resize(p_.stages.size());
+    for (size_t s = 0; s < p_.stages.size(); ++s) {
+      if (p_.stages[s].kind != ir::StageKind::Input) out.stages[s] = Halide::Func(funcNames[s]);
+    }
+    for (size_t s = 0; s < p_.stages.size(); ++s) {
+      if (!defineStage(static_cast<int>(s), out)) return std::nullopt;
+    }
+    for (size_t o = 0; o < p_.outputs.size(); ++o) {
+      int s = p_.outputs[o].stage;
+      if (s < 0) return std::nullopt;
+      if (returnedAs[s] == static_cast<int>(o)) {
+        out.outputs.push_back(out.stages[s]);
+        continue;
+      }
+      // An input, a boundary stage or a stage returned twice gets a copy of its own.
+      Halide::Func copy(outputNames[o]);
+      std::vector<Halide::Var> vars = varsFor(p_.stages[s]);
+      std::vector<Expr> args(vars.begin(), vars.end());
+      if (p_.stages[s].kind == ir::StageKind::Input) copy(vars) = out.inputs[p_.stages[s].input](args);
+      else copy(vars) = out.stages[s](args);
+      out.outputs.push_back(copy);
+    }
+    for (Halide::Func& f : out.outputs) {
+      f.output_buffer().dim(0).set_stride(Expr());  // interleaved outputs too
+    }
+    return out;
+  }
+
+ private:
+  static std::vector<Halide::Var> varsFor(const ir::Stage& s) {
+    std::vector<Halide::Var> vars;
+    // Halide reserves `_0`, `_1`, ... for implicit variables.
+    for (const std::string& d : s.dims) vars.emplace_back(d[0] == '_' ? "v" + halideName(d) : halideName(d));
+    return vars;
+  }
+
+  Expr constant(const ir::Expr& e) const {
+    if (e.type == ScalarType::Bool) return e.intValue ? Halide::Internal::const_true() : Halide::Internal::const_false();
+    if (isFloat(e.type)) return Halide::Internal::make_const(halideType(e.type), e.floatValue);
+    return Halide::Internal::make_const(halideType(e.type), e.intValue);
+  }
+
+  Expr call(const ir::Expr& e, const DefinitionScope& scope) const {
+    std::vector<Expr> args;
+    for (const ir::ExprPtr& a : e.args) args.push_back(lower(*a, scope));
+    const ir::Stage& s = p_.stages[e.index];
+    if (s.kind == ir::StageKind::Input) return out_->inputs[s.input](args);
+    return out_->stages[e.index](args);
+  }
+
+  Expr lower(const ir::Expr& e, const DefinitionScope& scope) const {
+    auto arg = [&](size_t i) { return lower(*e.args[i], scope); };
+    switch (e.kind) {
+      case ir::ExprKind::Const: return constant(e);
+      case ir::ExprKind::Var: return (*scope.vars)[e.index];
+      case ir::ExprKind::RVar: return (*scope.domain)[e.index];
+      case ir::ExprKind::Param: return out_->params[e.index];
+      case ir::ExprKind::Extent: return out_->inputs[e.index].dim(e.dim).extent();
+      case ir::ExprKind::Call: return call(e, scope);
+      case ir::ExprKind::Cast: return Halide::cast(halideType(e.type), arg(0));
+      case ir::ExprKind::SatCast: {
+        Expr v = arg(0);
+        // OpenCV's saturate_cast: round half to even (Halide's round), then clamp.
+        if (v.type().is_float()) v = Halide::round(v);
+        return Halide::saturating_cast(halideType(e.type), v);
+      }
+      case ir::ExprKind::Unary: return e.unaryOp == ir::UnaryOp::Neg ? -arg(0) : !arg(0);
+      case ir::ExprKind::Binary: return binary(e.binaryOp, arg(0), arg(1));
+      case ir::ExprKind::Select: return Halide::select(arg(0), arg(1), arg(2));
+      case ir::ExprKind::Intrinsic: return intrinsic(e, scope);
+    }
+    FOVEA_ASSERT(false, "unhandled IR expression kind");
+  }
+
+  static Expr binary(ir::BinaryOp op, const Expr& a, const Expr& b) {
+    switch (op) {
+      case ir::BinaryOp::Add: return a + b;
+      case ir::BinaryOp::Sub: return a - b;
+      case ir::BinaryOp::Mul: return a * b;
+      case ir::BinaryOp::Div: return a / b;
+      case ir::BinaryOp::Mod: return a % b;
+      case ir::BinaryOp::Min: return Halide::min(a, b);
+      case ir::BinaryOp::Max: return Halide::max(a, b);
+      case ir::BinaryOp::Lt: return a < b;
+      case ir::BinaryOp::Le: return a <= b;
+      case ir::BinaryOp::Gt: return a > b;
+      case ir::BinaryOp::Ge: return a >= b;
+      case ir::BinaryOp::Eq: return a == b;
+      case ir::BinaryOp::Ne: return a != b;
+      case ir::BinaryOp::And: return a && b;
+      case ir::BinaryOp::Or: return a || b;
+    }
+    FOVEA_ASSERT(false, "unhandled binary operator");
+  }
+
+  Expr intrinsic(const ir::Expr& e, const DefinitionScope& scope) const {
+    auto arg = [&](size_t i) { return lower(*e.args[i], scope); };
+    switch (e.intrinsic) {
+      case ir::Intrinsic::Abs: return Halide::abs(arg(0));
+      case ir::Intrinsic::Sqrt: return Halide::sqrt(arg(0));
+      case ir::Intrinsic::Exp: return Halide::exp(arg(0));
+      case ir::Intrinsic::Log: return Halide::log(arg(0));
+      case ir::Intrinsic::Pow: return Halide::pow(arg(0), arg(1));
+      case ir::Intrinsic::Sin: return Halide::sin(arg(0));
+      case ir::Intrinsic::Cos: return Halide::cos(arg(0));
+      case ir::Intrinsic::Tan: return Halide::tan(arg(0));
+      case ir::Intrinsic::Atan2: return Halide::atan2(arg(0), arg(1));
+      case ir::Intrinsic::Floor: return Halide::floor(arg(0));
+      case ir::Intrinsic::Ceil: return Halide::ceil(arg(0));
+      case ir::Intrinsic::Round: return Halide::round(arg(0));
+      case ir::Intrinsic::Lerp: return Halide::lerp(arg(0), arg(1), arg(2));
+      case ir::Intrinsic::Clamp: return Halide::clamp(arg(0), arg(1), arg(2));
+    }
+    FOVEA_ASSERT(false, "unhandled intrinsic");
+  }
+
+  Halide::Func boundaryFunc(const ir::Stage& s) const {
+    const Halide::ImageParam& in = out_->inputs[s.input];
+    switch (s.boundary) {
+      case ir::BoundaryKind::Edge: return Halide::BoundaryConditions::repeat_edge(in);
+      case ir::BoundaryKind::Reflect: return Halide::BoundaryConditions::mirror_image(in);
+      case ir::BoundaryKind::Reflect101: return Halide::BoundaryConditions::mirror_interior(in);
+      case ir::BoundaryKind::Wrap: return Halide::BoundaryConditions::repeat_image(in);
+      case ir::BoundaryKind::Constant: return Halide::BoundaryConditions::constant_exterior(in, constant(*s.boundaryValue));
+    }
+    FOVEA_ASSERT(false, "unhandled boundary kind");
+  }
+
+  bool defineStage(int index, LoweredPipeline& out) {
+    const ir::Stage& s = p_.stages[index];
+    Halide::Func& f = out.stages[index];
+    SourceLoc where = s.loc;
+    try {
+      switch (s.kind) {
+        case ir::StageKind::Input: return true;
+        case ir::StageKind::Boundary: {
+          Halide::Func b = boundaryFunc(s);
+          std::vector<Halide::Var> vars = varsFor(s);
+          std::vector<Expr> args(vars.begin(), vars.end());
+          f(vars) = b(args);
+          return true;
+        }
+        case ir::StageKind::Computed: break;
+      }
+      std::vector<Halide::Var> vars = varsFor(s);
+      DefinitionScope pure{&vars, nullptr};
+      where = s.pure.loc;
+      f(vars) = lower(*s.pure.value, pure);
+      for (const ir::Definition& u : s.updates) {
+        where = u.loc;
+        std::optional<Halide::RDom> domain;
+        if (u.domain) {
+          Halide::Region region;
+          for (size_t d = 0; d < u.domain->mins.size(); ++d) {
+            region.emplace_back(lower(*u.domain->mins[d], pure), lower(*u.domain->extents[d], pure));
+          }
+          domain.emplace(region, halideName(u.domain->name) + "_" + halideName(s.name));
+        }
+        DefinitionScope scope{&vars, domain ? &*domain : nullptr};
+        std::vector<Expr> lhs;
+        for (const ir::ExprPtr& a : u.lhs) lhs.push_back(lower(*a, scope));
+        f(lhs) = lower(*u.value, scope);
+      }
+      return true;
+    } catch (const Halide::Error& e) {
+      diags_.error(where, fmt::format("Halide cannot compile this definition of '{}': {}", s.name, firstLine(e.what())));
+      return false;
+    }
+  }
+
+  static std::string firstLine(const std::string& text) {
+    std::string t = text;
+    if (t.rfind("Error: ", 0) == 0) t = t.substr(7);
+    size_t nl = t.find('\n');
+    return nl == std::string::npos ? t : t.substr(0, nl);
+  }
+
+  const ir::Pipeline& p_;
+  DiagnosticEngine& diags_;
+  LoweredPipeline* out_ = nullptr;
+};
+
+}  // namespace
+
+Halide::Type halideType(ScalarType t) {
+  switch (t) {
+    case ScalarType::Bool: return Halide::Bool();
+    case ScalarType::U8: return Halide::UInt(8);
+    case ScalarType::U16: return Halide::UInt(16);
+    case ScalarType::U32: return Halide::UInt(32);
+    case ScalarType::I8: return Halide::Int(8);
+    case ScalarType::I16: return Halide::Int(16);
+    case ScalarType::I32: return Halide::Int(32);
+    case ScalarType::F32: return Halide::Float(32);
+    case ScalarType::F64: return Halide::Float(64);
+  }
+  return Halide::Int(32);
+}
+
+std::string halideName(const std::string& name) {
+  std::string out;
+  for (char c : name) out.push_back(std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
+  if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) out.insert(out.begin(), '_');
+  return out;
+}
+
+Halide::Pipeline LoweredPipeline::pipeline() const { return Halide::Pipeline(outputs); }
+
+std::optional<LoweredPipeline> lowerPipeline(const ir::Pipeline& pipeline, DiagnosticEngine& diags) {
+  try {
+    return Lowerer(pipeline, diags).run();
+  } catch (const Halide::Error& e) {
+    diags.error(pipeline.loc, fmt::format("Halide cannot build pipeline '{}': {}", pipeline.name, e.what()));
+    return std::nullopt;
+  }
+}
+
+}  // namespace fovea

@@ -1,0 +1,42 @@
+#pragma once
+/// Lowering: the checked IR of one pipeline becomes a Halide pipeline (Funcs, ImageParams, Params),
+/// built in process through Halide's C++ API. Nothing is scheduled here (see schedule/).
+///
+///     std::optional<LoweredPipeline> lowered = lowerPipeline(program.pipelines[0], diags);
+///     Halide::Pipeline p = lowered->pipeline();
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <Halide.h>
+
+#include "sema/ir.h"
+#include "support/diagnostics.h"
+
+namespace fovea {
+
+struct LoweredPipeline {
+  std::string name;
+  std::vector<Halide::ImageParam> inputs;  ///< per ir input
+  std::vector<Halide::Param<>> params;     ///< per ir param
+  std::vector<Halide::Argument> arguments; ///< the C signature's inputs, in declaration order
+  /// Per ir stage: its Func (undefined for pipeline inputs, which are ImageParams).
+  std::vector<Halide::Func> stages;
+  /// Per ir output: the Func that is written to the output buffer (named after the output).
+  std::vector<Halide::Func> outputs;
+
+  Halide::Pipeline pipeline() const;
+};
+
+/// Halide's type for a Fovea scalar type.
+Halide::Type halideType(ScalarType t);
+
+/// Builds the Halide definition of every stage. Halide rejects some programs the checker accepts
+/// (they are rare); its message is then reported at the Fovea definition that caused it.
+std::optional<LoweredPipeline> lowerPipeline(const ir::Pipeline& pipeline, DiagnosticEngine& diags);
+
+/// A name usable as a Halide Func and as a C identifier ("box3.bx" -> "box3_bx").
+std::string halideName(const std::string& name);
+
+}  // namespace fovea

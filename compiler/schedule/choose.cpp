@@ -1,0 +1,38 @@
+#include "schedule/choose.h"
+
+#include <fmt/format.h>
+
+#include "codegen/targets.h"
+#include "frontend/imports.h"
+#include "schedule/plan.h"
+
+namespace fovea {
+
+std::optional<Schedule> chooseSchedule(const std::string& strategy, const ir::Pipeline& p, const LoweredPipeline& lowered,
+                                       const Halide::Target& target, DiagnosticEngine& diags) {
+  PlanContext context;
+  for (const Halide::Func& f : lowered.stages) context.stageNames.push_back(f.defined() ? f.name() : "");
+  for (const Halide::Func& f : lowered.outputs) context.outputNames.push_back(f.name());
+  context.vectorBytes = vectorBytes(target);
+  context.target = target.to_string();
+  if (strategy.empty() || strategy == "heuristic") return planHeuristicSchedule(p, context);
+  if (strategy == "none") return planReferenceSchedule(p, context);
+  if (strategy.size() > 5 && strategy.substr(strategy.size() - 5) == ".json") {
+    std::string text, error;
+    if (!readFile(strategy, text, error)) {
+      diags.error({}, fmt::format("cannot read schedule file '{}': {}", strategy, error));
+      return std::nullopt;
+    }
+    auto json = json::parse(text, &error);
+    std::optional<Schedule> s = json ? Schedule::fromJson(*json, &error) : std::nullopt;
+    if (!s) {
+      diags.error({}, fmt::format("schedule file '{}': {}", strategy, error));
+      return std::nullopt;
+    }
+    return s;
+  }
+  diags.error({}, fmt::format("unknown schedule '{}' (use heuristic, none, or a schedule .json file)", strategy));
+  return std::nullopt;
+}
+
+}  // namespace fovea

@@ -1,0 +1,49 @@
+#pragma once
+/// Fovea's schedule: for every stage, where it is computed and how its loops run. It is plain
+/// data, serializable to JSON (`--emit schedule`, `--schedule FILE.json`), produced by the
+/// heuristic planner (or, later, the autotuner) and applied to the Halide pipeline in one place
+/// (apply_schedule.h).
+///
+///     Schedule s = planHeuristicSchedule(pipeline, target);
+///     std::string text = s.toJson().dump();
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "support/json.h"
+
+namespace fovea {
+
+enum class Placement {
+  Inline,  ///< substituted into every consumer (pointwise, cheap producers)
+  Strip,   ///< computed per strip of rows of `computeAt` (stencils: sliding over the strip)
+  Root,    ///< computed in full before its consumers (reductions, many consumers, outputs)
+};
+
+const char* toString(Placement p);
+
+struct StageSchedule {
+  std::string stage;        ///< the stage's Halide name
+  Placement placement = Placement::Root;
+  std::string computeAt;    ///< Strip: the consumer whose strips compute this stage
+  int vector = 0;           ///< vector width of the innermost dimension (0: scalar)
+  int stripRows = 0;        ///< Root: rows per strip of its own loops (0: no split)
+  bool parallel = false;    ///< Root: strips (or rows) run in parallel
+  std::string reason;       ///< why the planner chose this (shown by `fovea graph`)
+};
+
+struct Schedule {
+  std::string strategy;  ///< "heuristic", "none", a file name, ...
+  std::string target;
+  std::vector<StageSchedule> stages;
+
+  const StageSchedule* find(const std::string& stage) const;
+  json::Value toJson() const;
+  /// Reads a schedule written by toJson(); false with `error` set when it is malformed.
+  static std::optional<Schedule> fromJson(const json::Value& v, std::string* error);
+  /// A short stable hash of the JSON text (for manifests and caches).
+  std::string hash() const;
+};
+
+}  // namespace fovea
