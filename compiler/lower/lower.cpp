@@ -1,5 +1,6 @@
 #include "lower/lower.h"
 
+#include <functional>
 #include <set>
 
 #include <fmt/format.h>
@@ -219,13 +220,33 @@ class Lowerer {
         DefinitionScope scope{&vars, domain ? &*domain : nullptr};
         std::vector<Expr> lhs;
         for (const ir::ExprPtr& a : u.lhs) lhs.push_back(lower(*a, scope));
-        f(lhs) = lower(*u.value, scope);
+        Expr value = lower(*u.value, scope);
+        if (domain) value = touchUnusedDomainVariables(u, *domain, value);
+        f(lhs) = value;
       }
       return true;
     } catch (const Halide::Error& e) {
       diags_.error(where, fmt::format("Halide cannot compile this definition of '{}': {}", s.name, firstLine(e.what())));
       return false;
     }
+  }
+
+  /// Halide loops only over the reduction variables a definition mentions, but an update runs
+  /// once per point of its domain, whether it reads the variables or not (`s(0) += 1 over r in
+  /// [0 .. n]` adds n). A select that is always its value mentions the others.
+  static Expr touchUnusedDomainVariables(const ir::Definition& u, const Halide::RDom& domain, Expr value) {
+    std::vector<bool> used(domain.dimensions(), false);
+    std::function<void(const ir::ExprPtr&)> mark = [&](const ir::ExprPtr& e) {
+      if (!e) return;
+      if (e->kind == ir::ExprKind::RVar && e->index >= 0 && e->index < domain.dimensions()) used[e->index] = true;
+      for (const ir::ExprPtr& a : e->args) mark(a);
+    };
+    mark(u.value);
+    for (const ir::ExprPtr& a : u.lhs) mark(a);
+    for (int d = 0; d < domain.dimensions(); ++d) {
+      if (!used[d]) value = Halide::select(domain[d] >= domain[d].min(), value, value);
+    }
+    return value;
   }
 
   static std::string firstLine(const std::string& text) {
