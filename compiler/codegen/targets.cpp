@@ -1,5 +1,6 @@
 #include "codegen/targets.h"
 
+#include <fstream>
 #include <optional>
 #include <sstream>
 
@@ -19,7 +20,7 @@ std::string friendlyFeatures(const std::string& token) {
 }
 
 std::optional<Halide::Target> parseOne(const std::string& spec, std::string& error) {
-  if (spec == "host") return Halide::get_host_target();
+  if (spec == "host") return hostTarget();
   if (Halide::Target::validate_target_string(spec)) return Halide::Target(spec);
   // A '-' combination of friendly names: avx2-cuda.
   std::string features;
@@ -46,7 +47,28 @@ std::optional<Halide::Target> parseOne(const std::string& spec, std::string& err
   return Halide::Target(full);
 }
 
+bool cpuHasFlag(const std::string& flag) {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  for (std::string line; std::getline(cpuinfo, line);) {
+    if (line.rfind("flags", 0) != 0) continue;
+    std::stringstream words(line);
+    for (std::string w; words >> w;) {
+      if (w == flag) return true;
+    }
+    return false;
+  }
+  return false;
+}
+
 }  // namespace
+
+Halide::Target hostTarget() {
+  Halide::Target t = Halide::get_host_target();
+  if (t.has_feature(Halide::Target::AVX512_SapphireRapids) && !cpuHasFlag("avx512_fp16")) {
+    t = t.without_feature(Halide::Target::AVX512_SapphireRapids);
+  }
+  return t;
+}
 
 std::vector<Halide::Target> parseTargets(const std::string& spec, std::string& error) {
   std::vector<Halide::Target> out;

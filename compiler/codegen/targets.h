@@ -18,6 +18,11 @@ constexpr const char* kDefaultTargets = "avx512,avx2,sse41,generic";
 /// Parses a comma list of targets; empty with `error` set on a bad name.
 std::vector<Halide::Target> parseTargets(const std::string& spec, std::string& error);
 
+/// The machine this runs on. Halide 14 reports AVX512_SapphireRapids on AMD Zen 4, which lacks
+/// the AVX512-FP16 instructions that feature allows (generated code then dies with SIGILL): the
+/// feature is kept only where the CPU lists avx512_fp16.
+Halide::Target hostTarget();
+
 /// The SIMD width in bytes the schedule should use for a target.
 int vectorBytes(const Halide::Target& t);
 

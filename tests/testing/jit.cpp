@@ -3,6 +3,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "codegen/targets.h"
 #include "lower/lower.h"
 #include "schedule/apply_schedule.h"
 #include "schedule/choose.h"
@@ -69,7 +70,7 @@ JitRun runJit(const std::string& source, const std::vector<Halide::Buffer<>>& in
     return run;
   }
   DiagnosticEngine diags(*checked.sources);
-  Halide::Target target = Halide::get_jit_target_from_environment();
+  Halide::Target target = hostTarget();
   auto lowered = lowerPipeline(*p, diags);
   std::optional<Schedule> s = lowered ? chooseSchedule(schedule, *p, *lowered, target, diags) : std::nullopt;
   if (!lowered || !s || !applySchedule(*lowered, *s, diags)) {
