@@ -63,8 +63,10 @@ class Lowerer {
     for (size_t s = 0; s < p_.stages.size(); ++s) {
       if (p_.stages[s].kind != ir::StageKind::Input) out.stages[s] = Halide::Func(funcNames[s]);
     }
-    for (size_t s = 0; s < p_.stages.size(); ++s) {
-      if (!defineStage(static_cast<int>(s), out)) return std::nullopt;
+    // Halide needs a Func defined before a definition calls it: define producers first. (A stage
+    // may be created after a consumer whose update reads it, so index order is not enough.)
+    for (int s : definitionOrder()) {
+      if (!defineStage(s, out)) return std::nullopt;
     }
     for (size_t o = 0; o < p_.outputs.size(); ++o) {
       int s = p_.outputs[o].stage;
@@ -88,6 +90,33 @@ class Lowerer {
   }
 
  private:
+  std::vector<int> definitionOrder() const {
+    std::vector<int> order;
+    std::vector<bool> visited(p_.stages.size(), false);
+    std::function<void(int)> visit = [&](int s) {
+      if (visited[s]) return;
+      visited[s] = true;
+      std::function<void(const ir::ExprPtr&)> calls = [&](const ir::ExprPtr& e) {
+        if (!e) return;
+        if (e->kind == ir::ExprKind::Call && e->index != s) visit(e->index);
+        for (const ir::ExprPtr& a : e->args) calls(a);
+      };
+      const ir::Stage& st = p_.stages[s];
+      calls(st.pure.value);
+      for (const ir::Definition& u : st.updates) {
+        calls(u.value);
+        for (const ir::ExprPtr& a : u.lhs) calls(a);
+        if (u.domain) {
+          for (const ir::ExprPtr& m : u.domain->mins) calls(m);
+          for (const ir::ExprPtr& x : u.domain->extents) calls(x);
+        }
+      }
+      order.push_back(s);
+    };
+    for (size_t s = 0; s < p_.stages.size(); ++s) visit(static_cast<int>(s));
+    return order;
+  }
+
   static std::vector<Halide::Var> varsFor(const ir::Stage& s) {
     std::vector<Halide::Var> vars;
     // Halide reserves `_0`, `_1`, ... for implicit variables.

@@ -1,0 +1,141 @@
+// Schedule equivalence: every pipeline of every example and valid language test gives the same
+// result under the reference schedule (`none`) and the heuristic, on deterministic inputs of the
+// declared types and shapes. Integers must match exactly; floats within 1e-4 relative (the
+// heuristic vectorizes, and vector math may round differently in the last place).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <cstring>
+#include <random>
+
+#include "frontend/imports.h"
+#include "lower/lower.h"
+#include "testing/jit.h"
+
+namespace fovea::test {
+namespace {
+namespace fs = std::filesystem;
+
+struct Case {
+  std::string path;
+  std::string pipeline;
+};
+
+std::vector<Case> listCases() {
+  std::vector<Case> out;
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(FOVEA_EXAMPLES_DIR)) {
+    if (e.path().extension() == ".fov") files.push_back(e.path());
+  }
+  for (const char* dir : {"valid", "imports"}) {
+    for (const auto& e : fs::directory_iterator(fs::path(FOVEA_TEST_DIR) / "frontend" / "cases" / dir)) {
+      if (e.path().extension() == ".fov") files.push_back(e.path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  for (const fs::path& f : files) {
+    CheckResult r = checkFile(f.string());
+    if (r.errors) continue;  // error cases are not run
+    for (const ir::Pipeline& p : r.program.pipelines) out.push_back({f.string(), p.name});
+  }
+  return out;
+}
+
+Halide::Buffer<> makeInput(const ir::Input& in, std::mt19937& rng) {
+  static const int extents[] = {37, 29, 3, 2};
+  std::vector<int> sizes;
+  for (size_t d = 0; d < in.dims.size(); ++d) sizes.push_back(extents[d]);
+  Halide::Buffer<> b(halideType(in.type), sizes);
+  std::uniform_real_distribution<double> unit(0.05, 1.0);
+  b.get()->for_each_element([&](const int* pos) {
+    double u = unit(rng);
+    halide_buffer_t* hb = b.raw_buffer();
+    int64_t offset = 0;
+    for (int d = 0; d < hb->dimensions; ++d) offset += int64_t{pos[d] - hb->dim[d].min} * hb->dim[d].stride;
+    void* p = hb->host + offset * hb->type.bytes();
+    switch (in.type) {
+      case ScalarType::U8: *static_cast<uint8_t*>(p) = static_cast<uint8_t>(u * 255); break;
+      case ScalarType::U16: *static_cast<uint16_t*>(p) = static_cast<uint16_t>(u * 65535); break;
+      case ScalarType::U32: *static_cast<uint32_t*>(p) = static_cast<uint32_t>(u * 1e6); break;
+      case ScalarType::I8: *static_cast<int8_t*>(p) = static_cast<int8_t>(u * 250 - 125); break;
+      case ScalarType::I16: *static_cast<int16_t*>(p) = static_cast<int16_t>(u * 6e4 - 3e4); break;
+      case ScalarType::I32: *static_cast<int32_t*>(p) = static_cast<int32_t>(u * 2e6 - 1e6); break;
+      case ScalarType::F32: *static_cast<float*>(p) = static_cast<float>(u * 2); break;
+      case ScalarType::F64: *static_cast<double*>(p) = u * 2; break;
+      case ScalarType::Bool: break;
+    }
+  });
+  return b;
+}
+
+bool sameValues(const Halide::Buffer<>& a, const Halide::Buffer<>& b, std::string& where) {
+  if (a.dimensions() != b.dimensions()) return false;
+  bool same = true;
+  const halide_buffer_t* ha = a.raw_buffer();
+  const halide_buffer_t* hbuf = b.raw_buffer();
+  a.get()->for_each_element([&](const int* pos) {
+    if (!same) return;
+    auto at = [&](const halide_buffer_t* h) {
+      int64_t offset = 0;
+      for (int d = 0; d < h->dimensions; ++d) offset += int64_t{pos[d] - h->dim[d].min} * h->dim[d].stride;
+      return h->host + offset * h->type.bytes();
+    };
+    const uint8_t* pa = at(ha);
+    const uint8_t* pb = at(hbuf);
+    if (ha->type.code == halide_type_float) {
+      double x = ha->type.bits == 32 ? *reinterpret_cast<const float*>(pa) : *reinterpret_cast<const double*>(pa);
+      double y = ha->type.bits == 32 ? *reinterpret_cast<const float*>(pb) : *reinterpret_cast<const double*>(pb);
+      if ((std::isnan(x) && std::isnan(y)) || std::fabs(x - y) <= 1e-4 * std::max(1.0, std::fabs(x))) return;
+      where = std::to_string(x) + " vs " + std::to_string(y);
+      same = false;
+      return;
+    }
+    if (std::memcmp(pa, pb, ha->type.bytes()) != 0) {
+      where = "integer value differs";
+      same = false;
+    }
+    if (!same) {
+      for (int d = 0; d < ha->dimensions; ++d) where += (d ? "," : " at ") + std::to_string(pos[d]);
+    }
+  });
+  return same;
+}
+
+class ScheduleEquivalence : public ::testing::TestWithParam<Case> {};
+
+TEST_P(ScheduleEquivalence, HeuristicMatchesReference) {
+  const Case& c = GetParam();
+  std::string text, error;
+  ASSERT_TRUE(readFile(c.path, text, error));
+  CheckResult checked = checkSource(text, c.path);
+  const ir::Pipeline* p = nullptr;
+  for (const ir::Pipeline& candidate : checked.program.pipelines) {
+    if (candidate.name == c.pipeline) p = &candidate;
+  }
+  ASSERT_TRUE(p);
+  std::mt19937 rng(1234);
+  std::vector<Halide::Buffer<>> inputs;
+  for (const ir::Input& in : p->inputs) inputs.push_back(makeInput(in, rng));
+  JitRun reference = runJit(text, inputs, {}, "none", c.pipeline, c.path);
+  ASSERT_TRUE(reference.error.empty()) << reference.error;
+  JitRun heuristic = runJit(text, inputs, {}, "heuristic", c.pipeline, c.path);
+  ASSERT_TRUE(heuristic.error.empty()) << heuristic.error;
+  ASSERT_EQ(reference.outputs.size(), heuristic.outputs.size());
+  for (size_t o = 0; o < reference.outputs.size(); ++o) {
+    std::string where;
+    EXPECT_TRUE(sameValues(reference.outputs[o], heuristic.outputs[o], where)) << "output " << o << ": " << where;
+  }
+}
+
+std::string caseName(const ::testing::TestParamInfo<Case>& info) {
+  std::string name = fs::path(info.param.path).stem().string() + "_" + info.param.pipeline;
+  for (char& ch : name) {
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  }
+  return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Pipelines, ScheduleEquivalence, ::testing::ValuesIn(listCases()), caseName);
+
+}  // namespace
+}  // namespace fovea::test
