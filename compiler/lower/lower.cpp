@@ -24,7 +24,9 @@ class Lowerer {
     LoweredPipeline out;
     out.name = p_.name;
     out_ = &out;
-    std::set<std::string> names;
+    // The C function of a fat library is named after its first output Func: that Func takes the
+    // pipeline's name, reserved before anything else can claim it.
+    std::set<std::string> names = {halideName(p_.name)};
     auto unique = [&](const std::string& base) {
       std::string name = halideName(base);
       for (int k = 2; !names.insert(name).second; ++k) name = fmt::format("{}_{}", halideName(base), k);
@@ -53,7 +55,7 @@ class Lowerer {
       if (s >= 0 && p_.stages[s].kind == ir::StageKind::Computed && returnedAs[s] < 0) returnedAs[s] = static_cast<int>(o);
     }
     std::vector<std::string> outputNames;
-    for (const ir::Output& o : p_.outputs) outputNames.push_back(unique(p_.outputs.size() == 1 ? "output" : o.name));
+    for (size_t o = 0; o < p_.outputs.size(); ++o) outputNames.push_back(o == 0 ? halideName(p_.name) : unique(p_.outputs[o].name));
     for (size_t s = 0; s < p_.stages.size(); ++s) {
       if (p_.stages[s].kind == ir::StageKind::Input) continue;
       funcNames[s] = returnedAs[s] >= 0 ? outputNames[returnedAs[s]] : unique(p_.stages[s].name);

@@ -1,0 +1,64 @@
+// AOT pair test: examples/blur3.fov is compiled at build time by `fovea compile` (the default fat
+// x86-64 library); this program links only that library and uses only the Halide runtime
+// headers: no libHalide, no LLVM, no compiler code.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <string>
+
+#include "HalideBuffer.h"
+#include "HalideRuntime.h"
+#include "blur3.h"
+
+namespace {
+
+using Halide::Runtime::Buffer;
+
+int reflect101(int p, int n) {
+  while (p < 0 || p >= n) p = p < 0 ? -p : 2 * n - 2 - p;
+  return p;
+}
+
+Buffer<uint8_t> photo(int w, int h) {
+  Buffer<uint8_t> b = Buffer<uint8_t>::make_interleaved(w, h, 3);
+  b.for_each_element([&](int x, int y, int c) { b(x, y, c) = static_cast<uint8_t>((x * x + 3 * y * y / 7 + 91 * c + x * y) % 251); });
+  return b;
+}
+
+TEST(Blur3Aot, MatchesReferenceOnInterleavedAndPlanarImages) {
+  const int w = 67, h = 45;
+  Buffer<uint8_t> interleaved = photo(w, h);
+  Buffer<uint8_t> planar(w, h, 3);
+  planar.copy_from(interleaved);
+  for (Buffer<uint8_t>* in : {&interleaved, &planar}) {
+    Buffer<uint8_t> out = in->dim(0).stride() == 3 ? Buffer<uint8_t>::make_interleaved(w, h, 3) : Buffer<uint8_t>(w, h, 3);
+    float strength = 0.6f;
+    ASSERT_EQ(blur3(*in, strength, out), 0);
+    float wgt = strength * 0.5f + 0.5f;
+    auto f = [&](int x, int y, int c) { return static_cast<float>(interleaved(reflect101(x, w), reflect101(y, h), c)); };
+    auto bx = [&](int x, int y, int c) { return (f(x - 1, y, c) + f(x, y, c) + f(x + 1, y, c)) / 3.0f; };
+    int worst = 0;
+    out.for_each_element([&](int x, int y, int c) {
+      float by = (bx(x, y - 1, c) + bx(x, y, c) + bx(x, y + 1, c)) / 3.0f;
+      float v = f(x, y, c) * (1 - wgt) + by * wgt;
+      int want = static_cast<int>(std::min(255.0f, std::max(0.0f, std::nearbyint(v))));
+      worst = std::max(worst, std::abs(want - out(x, y, c)));
+    });
+    EXPECT_LE(worst, 1);  // float rounding next to .5, as in the JIT tests
+  }
+}
+
+std::string lastError;
+void recordError(void*, const char* message) { lastError = message; }
+
+TEST(Blur3Aot, FailuresReturnAnErrorCodeAndAMessage) {
+  halide_set_error_handler(recordError);
+  Buffer<uint8_t> in = photo(16, 16);
+  Buffer<uint8_t> out = Buffer<uint8_t>::make_interleaved(16, 16, 3);
+  lastError.clear();
+  EXPECT_NE(blur3(in, 2.0f, out), 0);  // strength is declared in [0.0, 1.0]
+  EXPECT_NE(lastError.find("strength"), std::string::npos) << lastError;
+}
+
+}  // namespace
