@@ -45,6 +45,9 @@ int realMain(int argc, char** argv) {
           return 0;
         }
       }
+      fmt::print(stderr, "fovea: unknown command '{}'\n\n", argv[2]);
+      printUsage(stderr);
+      return 2;
     }
     printUsage(stdout);
     return 0;

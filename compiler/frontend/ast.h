@@ -151,6 +151,7 @@ struct Module {
   std::vector<Decl> decls;
   std::vector<std::string> brokenNames;  ///< names of declarations that did not parse
   bool hasSyntaxErrors = false;
+  bool hasFailedImports = false;  ///< an import could not be loaded: its names are unknown
 };
 
 const char* toString(BinaryOp op);

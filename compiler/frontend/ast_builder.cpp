@@ -34,6 +34,14 @@ class AstBuilder {
 
  private:
   bool hasErrorWithin(antlr4::ParserRuleContext* ctx) const {
+    // A lexical error (a bad character the parser never saw) inside the context's tokens.
+    if (ctx->getStart() && ctx->getStop()) {
+      size_t first = ctx->getStart()->getTokenIndex(), last = ctx->getStop()->getTokenIndex();
+      for (size_t t = first; t <= last && t < tokens_.size(); ++t) {
+        Token* token = tokens_.get(t);
+        if (token->getChannel() == Token::HIDDEN_CHANNEL && token->getType() == FoveaLexer::BAD_CHAR) return true;
+      }
+    }
     for (antlr4::RuleContext* e : errors_) {
       for (antlr4::RuleContext* c = e; c; c = dynamic_cast<antlr4::RuleContext*>(c->parent)) {
         if (c == ctx) return true;
@@ -233,7 +241,18 @@ class AstBuilder {
     block.hasSyntaxErrors = hasErrorWithin(ctx);
     for (auto* s : ctx->stmt()) {
       if (hasErrorWithin(s)) {
-        if (auto* first = s->getStart(); first && first->getType() == FoveaLexer::ID) block.brokenNames.push_back(first->getText());
+        // Recovery may have swallowed the next statements too: every name that starts a line in the
+        // broken text may have been defined there.
+        size_t line = 0;
+        for (size_t t = s->getStart()->getTokenIndex(); s->getStop() && t <= s->getStop()->getTokenIndex() && t < tokens_.size(); ++t) {
+          Token* token = tokens_.get(t);
+          if (token->getChannel() != Token::DEFAULT_CHANNEL) continue;
+          bool startsLine = token->getLine() != line;
+          line = token->getLine();
+          size_t type = token->getType();
+          bool name = type == FoveaLexer::ID || type == FoveaLexer::IN || type == FoveaLexer::OVER || type == FoveaLexer::SIZE;
+          if (startsLine && name) block.brokenNames.push_back(token->getText());
+        }
         if (auto* let = dynamic_cast<FoveaParser::LetStmtContext*>(s); let && let->ident()) block.brokenNames.push_back(let->ident()->getText());
         continue;
       }

@@ -85,12 +85,16 @@ class Loader {
     for (size_t i = 0; i < imports.size(); ++i) {
       const auto& [path, loc] = imports[i];
       std::optional<std::string> resolved = isFile[i] ? resolveFile(baseDir, path, loc) : resolveStd(path, loc);
-      if (!resolved) continue;
+      if (!resolved) {
+        modules_[index].hasFailedImports = true;
+        continue;
+      }
       std::string key = canonical(*resolved);
       if (!loaded_.insert(key).second) continue;
       std::string text, error;
       if (!readFile(*resolved, text, error)) {
         diags_.error(loc, fmt::format("cannot read imported file '{}': {}", *resolved, error));
+        modules_[index].hasFailedImports = true;
         continue;
       }
       load(sources_.addFile(*resolved, std::move(text)));

@@ -17,23 +17,6 @@ using namespace frontend_detail;  // NOLINT: a .cpp file inside the front end
 // Bytes: ANTLR's input stream throws on invalid UTF-8, so the text is checked (strictly) first and
 // each bad byte is reported and replaced by a space.
 
-size_t utf8SequenceLength(const std::string& s, size_t i) {
-  auto at = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = at(i);
-  if (c < 0x80) return 1;
-  size_t len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? (c <= 0xEF ? 3 : 0) : c >= 0xC2 ? 2 : 0;
-  if (len == 0 || i + len > s.size()) return 0;
-  for (size_t k = 1; k < len; ++k) {
-    if ((at(i + k) & 0xC0) != 0x80) return 0;
-  }
-  unsigned char c1 = at(i + 1);
-  if (c == 0xE0 && c1 < 0xA0) return 0;   // overlong
-  if (c == 0xED && c1 >= 0xA0) return 0;  // surrogate
-  if (c == 0xF0 && c1 < 0x90) return 0;   // overlong
-  if (c == 0xF4 && c1 >= 0x90) return 0;  // beyond U+10FFFF
-  return len;
-}
-
 /// Returns the text to lex, or nothing when the file is not text at all.
 std::optional<std::string> checkBytes(const std::string& text, FileId file, DiagnosticEngine& diags) {
   if (text.find('\0') != std::string::npos) {

@@ -170,8 +170,13 @@ void FoveaErrorStrategy::report(antlr4::Parser* p, Token* offending, const antlr
     // The parser inserts the missing token and goes on cleanly: nothing to suppress after it.
     SourceLoc at = afterToken(file_, previous);
     Diagnostic& d = diags_.error(at, fmt::format("expected {}", joinAlternatives(words)));
-    size_t insert = expected.contains(static_cast<ssize_t>(FoveaLexer::SEMI)) ? static_cast<size_t>(FoveaLexer::SEMI)
-                                                                               : static_cast<size_t>(expected.getMinElement());
+    size_t insert = FoveaLexer::SEMI;
+    for (size_t closerType : {FoveaLexer::SEMI, FoveaLexer::RPAREN, FoveaLexer::RBRACK, FoveaLexer::RBRACE}) {
+      if (expected.contains(static_cast<ssize_t>(closerType))) {
+        insert = closerType;
+        break;
+      }
+    }
     d.fixit(SourceLoc{at.file, at.line, at.col, at.line, at.col}, tokenTypeName(insert, p->getVocabulary()).substr(1, 1));
     return;
   }

@@ -1,4 +1,6 @@
 // Expressions: names, calls, members, operators. Produces typed IR or reports why it cannot.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "sema/builtins.h"
@@ -98,6 +100,10 @@ ir::ExprPtr Elaborator::toIndex(const ir::ExprPtr& e, SourceLoc loc) {
         .fixit(loc, "i32(...)");
     return nullptr;
   }
+  if (e->kind == ir::ExprKind::Const && !fitsIn(e->intValue, ScalarType::I32)) {
+    error(loc, fmt::format("{} is out of range for an index (i32)", e->intValue));
+    return nullptr;
+  }
   return build_.convert(e, ScalarType::I32);
 }
 
@@ -171,6 +177,10 @@ std::vector<std::string> Elaborator::visibleNames(const Env& env) const {
 }
 
 Diagnostic& Elaborator::undefinedName(const std::string& name, SourceLoc loc, const Env& env) {
+  if (allowUnknownNames_) {
+    unreported_ = Diagnostic{};
+    return unreported_;
+  }
   std::optional<std::string> best = closestMatch(name, visibleNames(env));
   if (!best) return error(loc, fmt::format("undefined name '{}'", name));
   Diagnostic& d = error(loc, fmt::format("undefined name '{}'; did you mean '{}'?", name, *best));
@@ -251,6 +261,11 @@ Value Elaborator::evalName(const ast::Expr& e, Env& env) {
       s.used.insert(name);
       Value v = resolveLocal(s, name, e.loc, env);
       if (v.kind == Value::Kind::Stage && s.fnName.empty()) v.refLoc = e.loc;
+      if (v.kind == Value::Kind::Scalar && v.expr) {
+        auto copy = std::make_shared<ir::Expr>(*v.expr);
+        copy->loc = e.loc;
+        v.expr = copy;
+      }
       return v;
     }
     if (s.broken.count(name)) return Value::error();
@@ -259,7 +274,15 @@ Value Elaborator::evalName(const ast::Expr& e, Env& env) {
   if (auto it = globals_.find(name); it != globals_.end()) {
     const ast::Decl& d = *it->second.decl;
     switch (d.kind) {
-      case ast::DeclKind::Const: return evalConst(name, e.loc);
+      case ast::DeclKind::Const: {
+        Value v = evalConst(name, e.loc);
+        if (v.kind == Value::Kind::Scalar) {  // errors about the value point where it is used
+          auto copy = std::make_shared<ir::Expr>(*v.expr);
+          copy->loc = e.loc;
+          v.expr = copy;
+        }
+        return v;
+      }
       case ast::DeclKind::Fn: {
         Value v;
         v.kind = Value::Kind::Function;
@@ -314,8 +337,10 @@ Value Elaborator::evalMember(const ast::Expr& e, Env& env) {
   if (base.kind == Value::Kind::Domain) {
     const ir::Domain& d = *base.domain;
     static const char* positional[] = {"x", "y", "z", "w"};
+    // A dimension's own name wins; x, y, z, w name positions only when no dimension is so named.
+    bool named = std::find(d.dimNames.begin(), d.dimNames.end(), e.name) != d.dimNames.end();
     for (size_t i = 0; i < d.dimNames.size(); ++i) {
-      if (d.dimNames[i] == e.name || (i < 4 && e.name == positional[i])) {
+      if (d.dimNames[i] == e.name || (!named && i < 4 && e.name == positional[i])) {
         auto v = std::make_shared<ir::Expr>();
         v->kind = ir::ExprKind::RVar;
         v->type = ScalarType::I32;
@@ -367,14 +392,25 @@ Value Elaborator::evalCall(const ast::Expr& e, Env& env) {
       error(e.args[0]->loc, "the dimension of extent() must be a constant integer");
       return Value::error();
     }
-    return Value::scalar(extentOf(base, static_cast<int>(d->intValue), fmt::format("dimension {}", d->intValue), e.loc));
+    int dim = d->intValue < 0 || d->intValue > 16 ? 16 : static_cast<int>(d->intValue);
+    return Value::scalar(extentOf(base, dim, fmt::format("dimension {}", d->intValue), e.loc));
   }
   Value target = eval(callee, env);
   switch (target.kind) {
     case Value::Kind::Error: return target;
     case Value::Kind::Stage: return stageAccess(target, e, env);
-    case Value::Kind::Function: return instantiate(*target.fn, e, env);
-    case Value::Kind::Builtin: return evalBuiltinCall(callee.name, e, env);
+    case Value::Kind::Function:
+      if (!env.scope) {
+        error(e.loc, fmt::format("a constant cannot call function '{}': constants are known at compile time", target.fn->name));
+        return Value::error();
+      }
+      return instantiate(*target.fn, e, env);
+    case Value::Kind::Builtin:
+      if (callee.kind != ast::ExprKind::Name || !(findBuiltin(callee.name) || parseScalarType(callee.name) || parseSaturatingCast(callee.name))) {
+        error(callee.loc, "a builtin function cannot be passed around or returned; call it by its name");
+        return Value::error();
+      }
+      return evalBuiltinCall(callee.name, e, env);
     case Value::Kind::Scalar:
     case Value::Kind::Domain:
       error(callee.loc, fmt::format("{} cannot be called; only stages and functions take arguments", describe(target)));
@@ -467,6 +503,14 @@ Value Elaborator::evalBoundary(const ast::Expr& e, Env& env) {
       error(constantArg->loc, fmt::format("the constant must have the input's type {}, found {}", toString(in.type), toString(v->type)));
       return Value::error();
     }
+    bool usesVariables = false;
+    walkIr(v, [&](const ir::Expr& node) {
+      usesVariables = usesVariables || node.kind == ir::ExprKind::Var || node.kind == ir::ExprKind::RVar || node.kind == ir::ExprKind::Call;
+    });
+    if (usesVariables) {
+      error(constantArg->loc, "the value of constant(...) must be the same everywhere: it cannot depend on pixel variables or stages");
+      return Value::error();
+    }
     b.boundaryValue = build_.convert(v, in.type);
     if (!b.boundaryValue) return Value::error();
   }
@@ -477,6 +521,11 @@ Value Elaborator::evalBoundary(const ast::Expr& e, Env& env) {
 
 Value Elaborator::stageAccess(const Value& target, const ast::Expr& call, Env& env) {
   const ir::Stage& stage = pipeline_->stages[target.stage];
+  bool beingUpdated = std::find(updatingStages_.begin(), updatingStages_.end(), target.stage) != updatingStages_.end();
+  if (beingUpdated && (!env.def || env.def->selfStage != target.stage)) {
+    error(call.loc, fmt::format("recursive definition: '{}' is read by another stage while its own update is being defined", stage.name));
+    return Value::error();
+  }
   size_t n = call.args.size();
   for (size_t i = 0; i + 1 < n; ++i) {
     if (call.args[i]->kind == ast::ExprKind::Ellipsis) {

@@ -154,6 +154,9 @@ std::vector<std::optional<ScalarType>> Elaborator::elaborateOutputs(const ast::D
         if (readsStage) {
           error(e->loc, "an output size may use parameters, input extents and constants, not stages");
           v = nullptr;
+        } else if (v && v->kind == ir::ExprKind::Const && v->intValue <= 0) {
+          error(e->loc, fmt::format("an output size must be positive, not {}", v->intValue));
+          v = nullptr;
         }
         o.size.push_back(v);
       }

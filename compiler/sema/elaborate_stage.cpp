@@ -57,6 +57,7 @@ void Elaborator::addGlobals(const std::vector<ast::Module>& modules) {
         error(d.nameLoc, fmt::format("redefinition of '{}'", d.name)).note(it->second.decl->nameLoc, fmt::format("'{}' first defined here", d.name));
       } else if (std::find(builtinNames().begin(), builtinNames().end(), d.name) != builtinNames().end()) {
         error(d.nameLoc, fmt::format("'{}' is a builtin name and cannot be redefined", d.name));
+        globals_.erase(d.name);  // the builtin keeps its meaning everywhere else
       }
     }
   }
@@ -191,6 +192,7 @@ Value Elaborator::elaborateStage(Scope& scope, const std::string& name) {
   stage.kind = ir::StageKind::Computed;
   stage.type = value->type;
   stage.dims = dimNames;
+  stage.namedDims = dimNames.size();
   for (const std::string& implicit : def.implicitNames) {
     bool clash = std::find(stage.dims.begin(), stage.dims.end(), implicit) != stage.dims.end();
     stage.dims.push_back(clash ? fmt::format("_{}", stage.dims.size()) : implicit);
@@ -213,7 +215,9 @@ Value Elaborator::elaborateStage(Scope& scope, const std::string& name) {
   scope.resolved[name] = Value::stageRef(index, first.nameLoc);
   scope.state[name] = ResolveState::Updating;
 
+  updatingStages_.push_back(index);
   for (size_t i = 1; i < defs.size(); ++i) elaborateUpdate(scope, index, *defs[i]);
+  updatingStages_.pop_back();
   resolving_.pop_back();
   scope.state[name] = ResolveState::Done;
   return scope.resolved[name];
@@ -265,6 +269,22 @@ std::optional<ir::Domain> Elaborator::elaborateDomain(const ast::OverClause& ove
       ok = false;
       continue;
     }
+    bool usesVariables = false;
+    for (const ir::ExprPtr& bound : {lo, hi}) {
+      walkIr(bound, [&](const ir::Expr& node) {
+        usesVariables = usesVariables || node.kind == ir::ExprKind::Var || node.kind == ir::ExprKind::RVar;
+      });
+    }
+    if (usesVariables) {
+      error(over.ranges[i].first->loc, "the bounds of a reduction domain cannot depend on pixel or reduction variables");
+      ok = false;
+      continue;
+    }
+    if (lo->kind == ir::ExprKind::Const && hi->kind == ir::ExprKind::Const && hi->intValue - lo->intValue > INT32_MAX) {
+      error(over.ranges[i].first->loc, "this range has more than 2^31 - 1 points");
+      ok = false;
+      continue;
+    }
     d.dimNames.push_back(names[i]);
     d.mins.push_back(lo);
     d.extents.push_back(build_.binary(ir::BinaryOp::Sub, hi, lo, over.ranges[i].second->loc));
@@ -286,8 +306,12 @@ void Elaborator::elaborateUpdate(Scope& scope, int index, const ast::Stmt& s) {
   DefContext def;
   def.id = nextDefinitionId_++;
   def.self = s.name;
+  def.selfStage = index;
   def.selfScope = &scope;
-  for (size_t i = 0; i < dims.size(); ++i) def.pureVars[dims[i]] = static_cast<int>(i);
+  // Only the names written in the pure definition are variables here; the dimensions `...` added
+  // are reached through `...` alone (their names could shadow a parameter or a constant).
+  size_t named = std::min(dims.size(), pipeline_->stages[index].namedDims);
+  for (size_t i = 0; i < named; ++i) def.pureVars[dims[i]] = static_cast<int>(i);
   Env env{&scope, &def};
 
   std::optional<ir::Domain> domain;
@@ -328,6 +352,18 @@ void Elaborator::elaborateUpdate(Scope& scope, int index, const ast::Stmt& s) {
   bool ok = true;
   for (size_t i = 0; i < explicitCount; ++i) {
     ir::ExprPtr a = evalIndex(*s.lhsArgs[i], env);
+    if (a && !checkVariableOwners(a, def, s.name)) {
+      ok = false;
+      break;
+    }
+    bool mentionsVariable = false;
+    walkIr(a, [&](const ir::Expr& node) { mentionsVariable = mentionsVariable || node.kind == ir::ExprKind::Var; });
+    if (a && mentionsVariable && a->kind != ir::ExprKind::Var) {
+      error(s.lhsArgs[i]->loc, "a pure variable can only stand alone on an update's left-hand side; write the variable itself, or use a "
+                               "reduction domain for computed positions");
+      ok = false;
+      break;
+    }
     if (a && a->kind == ir::ExprKind::Var && a->index != static_cast<int>(i)) {
       error(s.lhsArgs[i]->loc, fmt::format("variable '{}' must stay at position {} (as in the pure definition of '{}')", dims[a->index],
                                            a->index + 1, s.name));
@@ -347,8 +383,9 @@ void Elaborator::elaborateUpdate(Scope& scope, int index, const ast::Stmt& s) {
     v->loc = s.lhsArgs.back()->loc;
     update.lhs.push_back(v);
   }
+  if (!ok) return;  // the left-hand side's error explains this update
   ir::ExprPtr rhs = evalScalar(*s.value, env);
-  if (!ok || !rhs) return;
+  if (!rhs) return;
   for (const ir::ExprPtr& a : update.lhs) ok = ok && checkVariableOwners(a, def, s.name);
   if (!ok || !checkVariableOwners(rhs, def, s.name)) return;
 
@@ -376,8 +413,8 @@ void Elaborator::elaborateUpdate(Scope& scope, int index, const ast::Stmt& s) {
 
   // The value must convert to the stage's type without losing meaning (literals, or a narrower type).
   if (!ExprBuilder::isLiteral(rhs) && !implicitlyConvertible(rhs->type, type)) {
-    error(s.value->loc, fmt::format("cannot update {} stage '{}' with a {} value; convert it explicitly, e.g. {}(...)", toString(type), s.name,
-                                    toString(rhs->type), toString(type)));
+    error(s.value->loc, fmt::format("cannot update {} stage '{}' with {}; convert it explicitly, e.g. {}(...)", toString(type), s.name,
+                                    describe(Value::scalar(rhs)), toString(type)));
     return;
   }
   rhs = build_.convert(rhs, type);
@@ -431,6 +468,7 @@ bool Elaborator::collectBlock(Scope& scope, const ast::Block& block, const std::
       continue;
     }
     firstLoc.emplace(s.name, s.nameLoc);
+    scope.order.push_back(s.name);
     if (isDefine) scope.defines[s.name].push_back(&s);
     else scope.bindings[s.name] = &s;
   }
@@ -444,9 +482,7 @@ bool Elaborator::collectBlock(Scope& scope, const ast::Block& block, const std::
 
 void Elaborator::finishScope(Scope& scope, bool warnUnused) {
   // Names nothing reached are still checked, so that their errors are reported.
-  std::vector<std::string> pending;
-  for (const auto& [name, _] : scope.defines) pending.push_back(name);
-  for (const auto& [name, _] : scope.bindings) pending.push_back(name);
+  std::vector<std::string> pending = scope.order;  // source order: the error cap keeps the first ones
   size_t errorsBefore = diags_.errorCount();
   for (const std::string& name : pending) {
     if (scope.state.count(name)) continue;
@@ -465,6 +501,10 @@ Value Elaborator::instantiate(const ast::Decl& fn, const ast::Expr& call, Env& e
   if (std::find(fnStack_.begin(), fnStack_.end(), &fn) != fnStack_.end()) {
     error(call.loc, fmt::format("recursive call of function '{}': functions are inlined and cannot call themselves", fn.name))
         .note(fn.nameLoc, fmt::format("'{}' defined here", fn.name));
+    return Value::error();
+  }
+  if (!pipeline_) {
+    error(call.loc, fmt::format("a constant cannot call function '{}': constants are known at compile time", fn.name));
     return Value::error();
   }
   if (call.args.size() != fn.fnParams.size()) {
@@ -509,6 +549,10 @@ Value Elaborator::instantiate(const ast::Decl& fn, const ast::Expr& call, Env& e
       Env fnEnv{&scope, nullptr};
       result = eval(*ret.values[0], fnEnv);
       if (result.kind == Value::Kind::Scalar) result.expr = build_.settle(result.expr);
+      if (result.ok() && result.kind != Value::Kind::Scalar && result.kind != Value::Kind::Stage) {
+        error(ret.values[0]->loc, fmt::format("a function returns one stage or value, but this is {}", describe(result)));
+        result = Value::error();
+      }
       if (result.kind == Value::Kind::Stage) result.refLoc = SourceLoc{};
     }
   }

@@ -57,6 +57,7 @@ struct Scope {
   std::map<std::string, ResolveState> state;
   std::set<std::string> broken;
   std::set<std::string> used;
+  std::vector<std::string> order;  ///< defined names in source order
   const ast::Stmt* ret = nullptr;
 };
 
@@ -71,6 +72,7 @@ struct DefContext {
   std::vector<std::string> implicitNames;
   const ir::Domain* domain = nullptr;
   std::string self;         ///< the stage being updated (may read itself)
+  int selfStage = -1;       ///< its index
   Scope* selfScope = nullptr;
 };
 
@@ -102,6 +104,8 @@ class Elaborator {
   const std::map<std::string, GlobalSymbol>& globals() const { return globals_; }
   /// Uses of a global that already has a reported error yield no further diagnostics.
   void markBroken(const std::string& name) { brokenGlobals_.insert(name); }
+  /// After a failed import, a name that is not found may well be one of its: say nothing of it.
+  void allowUnknownNames() { allowUnknownNames_ = true; }
   /// Evaluates every constant of every module, so that errors in unused ones are reported too.
   void checkConstants();
 
@@ -170,6 +174,9 @@ class Elaborator {
   std::set<std::string> stageNames_;
   ir::Pipeline* pipeline_ = nullptr;
   int nextDefinitionId_ = 0;
+  std::vector<int> updatingStages_;  ///< stages whose updates are being elaborated
+  bool allowUnknownNames_ = false;
+  Diagnostic unreported_;
 };
 
 }  // namespace fovea::sema_detail

@@ -118,6 +118,10 @@ ScalarType ExprBuilder::commonTypeOf(const std::vector<ExprPtr>& operands) const
 ExprPtr ExprBuilder::convert(const ExprPtr& e, ScalarType type) const {
   if (!e) return nullptr;
   if (isLiteral(e)) {
+    if (type == ScalarType::F32 && std::fabs(constAsDouble(*e)) > 3.4028234663852886e38) {
+      error(e->loc, fmt::format("the number {} does not fit in f32 (use f64)", constAsDouble(*e)));
+      return nullptr;
+    }
     if (isFloat(type)) return typedConst(type, 0, constAsDouble(*e), e->loc);
     if (isFloat(e->type)) {
       error(e->loc, fmt::format("the number {} cannot be used as {} without a cast", e->floatValue, toString(type)));
@@ -357,7 +361,7 @@ ExprPtr ExprBuilder::select(const ExprPtr& c, const ExprPtr& a, const ExprPtr& b
   ScalarType t = commonType(a, b);
   ExprPtr ca = convert(a, t), cb = convert(b, t);
   if (!ca || !cb) return nullptr;
-  if (isConst(c)) return c->intValue ? ca : cb;
+  if (isConst(c)) return c->intValue ? (isLiteral(a) && isLiteral(b) ? a : ca) : (isLiteral(a) && isLiteral(b) ? b : cb);
   return make(ExprKind::Select, t, loc, {c, ca, cb});
 }
 

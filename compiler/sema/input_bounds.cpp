@@ -20,7 +20,8 @@ bool contains(const ir::ExprPtr& e, ir::ExprKind kind) {
 /// position computed from another stage's values.
 bool shiftsIndex(const ir::ExprPtr& arg) {
   if (contains(arg, ir::ExprKind::Call)) return true;
-  return contains(arg, ir::ExprKind::Var) && arg->kind != ir::ExprKind::Var;
+  bool bare = arg->kind == ir::ExprKind::Var || arg->kind == ir::ExprKind::RVar;
+  return !bare && (contains(arg, ir::ExprKind::Var) || contains(arg, ir::ExprKind::RVar));
 }
 
 struct Shift {

@@ -89,6 +89,7 @@ struct Stage {
   StageKind kind = StageKind::Computed;
   ScalarType type = ScalarType::I32;
   std::vector<std::string> dims;
+  size_t namedDims = 0;  ///< Computed: dimensions named in the pure definition (the rest came from `...`)
   SourceLoc loc;
   int input = -1;  ///< Input: index into Pipeline::inputs; Boundary: the input it extends
   BoundaryKind boundary = BoundaryKind::Edge;

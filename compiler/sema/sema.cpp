@@ -9,6 +9,9 @@ namespace fovea {
 ir::Program checkProgram(const std::vector<ast::Module>& modules, DiagnosticEngine& diags) {
   sema_detail::Elaborator elaborator(diags);
   elaborator.addGlobals(modules);
+  bool importsFailed = false;
+  for (const ast::Module& m : modules) importsFailed = importsFailed || m.hasFailedImports;
+  if (importsFailed) elaborator.allowUnknownNames();
   // Recursive functions are reported once here; instantiating them would only repeat it.
   for (const std::string& name : sema_detail::checkFunctionRecursion(modules, diags)) elaborator.markBroken(name);
 
@@ -28,11 +31,12 @@ ir::Program checkProgram(const std::vector<ast::Module>& modules, DiagnosticEngi
   for (const auto& [name, _] : elaborator.globals()) globalNames.insert(name);
   for (const ast::Module& m : modules) {
     for (const ast::Decl& d : m.decls) {
-      if (d.kind == ast::DeclKind::Fn && !elaborator.instantiatedFunctions().count(&d)) {
+      if (d.kind == ast::DeclKind::Fn && !importsFailed && !elaborator.instantiatedFunctions().count(&d)) {
         sema_detail::checkFunctionNames(d, globalNames, diags);
       }
     }
   }
+  if (diags.hasErrors()) diags.dropWarnings();
   return program;
 }
 

@@ -43,6 +43,11 @@ Diagnostic& DiagnosticEngine::add(Severity severity, SourceLoc loc, std::string 
   return diagnostics_.back();
 }
 
+void DiagnosticEngine::dropWarnings() {
+  diagnostics_.erase(std::remove_if(diagnostics_.begin(), diagnostics_.end(), [](const Diagnostic& d) { return d.severity == Severity::Warning; }),
+                     diagnostics_.end());
+}
+
 void DiagnosticEngine::sortBySource() {
   std::stable_sort(diagnostics_.begin(), diagnostics_.end(), [](const Diagnostic& a, const Diagnostic& b) {
     return std::tie(a.loc.file, a.loc.line, a.loc.col) < std::tie(b.loc.file, b.loc.line, b.loc.col);
@@ -68,6 +73,27 @@ const char* severityName(Severity s) {
 }
 
 bool isContinuationByte(unsigned char c) { return (c & 0xC0) == 0x80; }
+
+}  // namespace
+
+size_t utf8SequenceLength(std::string_view s, size_t i) {
+  auto at = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = at(i);
+  if (c < 0x80) return 1;
+  size_t len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? (c <= 0xEF ? 3 : 0) : c >= 0xC2 ? 2 : 0;
+  if (len == 0 || i + len > s.size()) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if ((at(i + k) & 0xC0) != 0x80) return 0;
+  }
+  unsigned char c1 = at(i + 1);
+  if (c == 0xE0 && c1 < 0xA0) return 0;   // overlong
+  if (c == 0xED && c1 >= 0xA0) return 0;  // surrogate
+  if (c == 0xF0 && c1 < 0x90) return 0;   // overlong
+  if (c == 0xF4 && c1 >= 0x90) return 0;  // beyond U+10FFFF
+  return len;
+}
+
+namespace {
 
 /// The visible source line (bytes that are not printable become '?') and a marker line that
 /// underlines columns [col, endCol) with a caret then tildes. Columns count code points.
@@ -150,6 +176,7 @@ std::string renderText(const std::vector<Diagnostic>& diags, const SourceManager
     renderLocated(out, sources, d.loc, severityName(d.severity), d.message, color);
     for (const FixIt& f : d.fixits) {
       if (f.loc.line != d.loc.line || f.loc.file != d.loc.file || f.replacement.empty()) continue;
+      if (sources.lineText(f.loc.file, f.loc.line).size() > 180) continue;  // the line was shown as a window
       // Show the replacement under the span it replaces, as clang does.
       std::string pad;
       std::string_view line = sources.lineText(f.loc.file, f.loc.line);
@@ -182,10 +209,8 @@ std::string jsonEscape(std::string_view text) {
           out += fmt::format("\\u{:04x}", c);
         } else if (c >= 0x80) {
           // Keep valid UTF-8 sequences; replace stray bytes so the document stays valid JSON.
-          size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
-          bool ok = len != 0 && i + len <= text.size();
-          for (size_t k = 1; ok && k < len; ++k) ok = isContinuationByte(static_cast<unsigned char>(text[i + k]));
-          if (ok) {
+          size_t len = utf8SequenceLength(text, i);
+          if (len > 1) {
             out.append(text.substr(i, len));
             i += len - 1;
           } else {

@@ -56,6 +56,8 @@ class DiagnosticEngine {
   const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
   /// Orders diagnostics by file, line and column (they are found in elaboration order).
   void sortBySource();
+  /// Removes warnings (after errors they are noise: a broken program's unused names are no news).
+  void dropWarnings();
   const SourceManager& sources() const { return sources_; }
 
  private:
@@ -74,6 +76,10 @@ std::string renderText(const std::vector<Diagnostic>& diags, const SourceManager
 /// The same diagnostics as one JSON document:
 /// {"diagnostics":[{"file","line","column","endLine","endColumn","severity","message","notes":[...],"fixits":[...]}]}
 std::string renderJson(const std::vector<Diagnostic>& diags, const SourceManager& sources);
+
+/// Length of the valid UTF-8 sequence starting at byte i, or 0 when it is not valid (overlong
+/// forms, surrogates and code points past U+10FFFF are invalid).
+size_t utf8SequenceLength(std::string_view s, size_t i);
 
 /// Escapes a string for inclusion in a JSON string literal (without the quotes).
 std::string jsonEscape(std::string_view text);

@@ -20,6 +20,7 @@ size_t editDistance(std::string_view a, std::string_view b) {
 }
 
 std::optional<std::string> closestMatch(std::string_view name, const std::vector<std::string>& candidates) {
+  if (name.size() < 2) return std::nullopt;  // any one-letter name is one edit from any other
   size_t limit = std::max<size_t>(1, (name.size() + 1) / 3);
   std::optional<std::string> best;
   size_t bestDistance = limit + 1;
