@@ -1,17 +1,29 @@
 #!/usr/bin/env bash
-# The main job: sets everything up, builds the `fovea` command, checks every bundled example
-# and prints a summary, then shows what a diagnostic looks like.
+# The main job: sets everything up, builds `fovea`, checks every bundled example, runs one on a
+# bundled photograph (JIT, with its timing), compiles one ahead of time into native libraries, and
+# shows what a diagnostic looks like. Results go to build/demo/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/build.sh --target fovea
 FOVEA=build/compiler/fovea
+OUT=build/demo
+mkdir -p "$OUT"
 
 echo
 echo "== fovea check examples/*.fov"
-start=$(date +%s%N)
 "$FOVEA" check examples/*.fov
-end=$(date +%s%N)
-echo "checked in $(( (end - start) / 1000000 )) ms"
+
+echo
+echo "== fovea run: unsharp mask on examples/images/chelsea.png (451x300 RGB)"
+"$FOVEA" run examples/unsharp.fov -i examples/images/chelsea.png -o "$OUT/chelsea_unsharp.png" --set amount=2.0 --repeat 20
+"$FOVEA" run examples/edges.fov -i examples/images/chelsea.png -o "$OUT/chelsea_edges.png" --repeat 20
+"$FOVEA" run examples/histogram.fov -i examples/images/camera.png -o "$OUT/camera_histogram.json" --repeat 20
+echo "results: $OUT/chelsea_unsharp.png, $OUT/chelsea_edges.png, $OUT/camera_histogram.json"
+
+echo
+echo "== fovea compile examples/blur3.fov (a fat x86-64 library: AVX-512, AVX2, SSE4.1, generic)"
+"$FOVEA" compile examples/blur3.fov -o "$OUT/lib" --emit schedule
+ls -l "$OUT/lib"
 
 echo
 echo "== what an error looks like (docs/demo/typo.fov)"

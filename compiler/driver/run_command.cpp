@@ -358,7 +358,7 @@ int runRun(const std::vector<std::string>& args) {
   }
   double median = times[times.size() / 2];
   double pixels = 1;
-  for (int64_t e : outputExtents[0]) pixels *= static_cast<double>(e);
+  for (size_t d = 0; d < std::min<size_t>(2, outputExtents[0].size()); ++d) pixels *= static_cast<double>(outputExtents[0][d]);
   fmt::print("{}: {} ({} schedule, {}) compiled in {:.0f} ms; {} run{}: median {:.3f} ms, min {:.3f} ms ({:.1f} MPix/s)\n", file, p->name,
              schedule->strategy, target.to_string(), compileMs, repeat, repeat == 1 ? "" : "s", median, times.front(),
              pixels / (median * 1e3));
