@@ -1,8 +1,5 @@
 // `fovea compile FILE.fov -o DIR`: ahead-of-time compilation into NAME.a, libNAME.so, NAME.h and
 // NAME.manifest.json (and, with --emit, the lowered statement, its HTML view, assembly, schedule).
-#include <spawn.h>
-#include <sys/wait.h>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "codegen/library.h"
 #include "codegen/manifest.h"
 #include "codegen/targets.h"
 #include "driver/commands.h"
@@ -17,8 +15,6 @@
 #include "lower/lower.h"
 #include "schedule/apply_schedule.h"
 #include "schedule/choose.h"
-
-extern char** environ;
 
 namespace fovea::driver {
 namespace {
@@ -44,18 +40,6 @@ void helpCompile() {
       "  -h, --help          show this help\n\n"
       "exit status: 0 success, 1 errors in the script or its compilation, 2 usage errors\n",
       kDefaultTargets);
-}
-
-/// Runs a program (no shell); returns its exit status, or -1 when it could not start.
-int runProcess(const std::vector<std::string>& argv) {
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid;
-  if (posix_spawnp(&pid, args[0], nullptr, nullptr, args.data(), environ) != 0) return -1;
-  int status = 0;
-  if (waitpid(pid, &status, 0) < 0) return -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 int fail(const std::string& message) {
@@ -147,10 +131,7 @@ int runCompile(const std::vector<std::string>& args) {
     } catch (const Halide::Error& e) {
       return fail(fmt::format("Halide could not compile '{}': {}", p->name, e.what()));
     }
-    // The shared library is the static one linked whole (Halide's objects are position independent).
-    std::string shared = (fs::path(outDir) / ("lib" + p->name + ".so")).string();
-    int status = runProcess({"c++", "-shared", "-o", shared, "-Wl,--whole-archive", prefix + ".a", "-Wl,--no-whole-archive", "-lpthread", "-ldl"});
-    if (status != 0) return fail(fmt::format("linking {} failed (is a C++ compiler installed?)", shared));
+    if (!finishLibrary(outDir, *p, error)) return fail(error);
     if (std::find(emits.begin(), emits.end(), "schedule") != emits.end()) {
       std::ofstream(prefix + ".schedule.json") << schedule->toJson().dump();
     }

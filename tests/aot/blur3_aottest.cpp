@@ -52,6 +52,20 @@ TEST(Blur3Aot, MatchesReferenceOnInterleavedAndPlanarImages) {
 std::string lastError;
 void recordError(void*, const char* message) { lastError = message; }
 
+TEST(Blur3Aot, FailuresReturnAnErrorCodeNeverAbort) {
+  // No handler installed by this program: the library's own records the message.
+  Buffer<uint8_t> in = photo(16, 16);
+  Buffer<uint8_t> out = Buffer<uint8_t>::make_interleaved(16, 16, 3);
+  EXPECT_NE(blur3(in, 2.0f, out), 0);
+  EXPECT_NE(std::string(blur3_last_error()).find("strength"), std::string::npos) << blur3_last_error();
+  Buffer<uint8_t> small = Buffer<uint8_t>::make_interleaved(8, 8, 3);
+  EXPECT_EQ(blur3(in, 0.5f, small), 0);  // a smaller output is a crop: fine
+  EXPECT_STREQ(blur3_last_error(), "");
+  Buffer<float> wrongType(16, 16, 3);
+  EXPECT_NE(blur3(in, 0.5f, wrongType), 0);
+  EXPECT_NE(std::string(blur3_last_error()).find("type"), std::string::npos) << blur3_last_error();
+}
+
 TEST(Blur3Aot, FailuresReturnAnErrorCodeAndAMessage) {
   halide_set_error_handler(recordError);
   Buffer<uint8_t> in = photo(16, 16);
