@@ -34,7 +34,7 @@ void helpCompile() {
       "  --target T          host | generic | sse41 | avx2 | avx512 | cuda, '-' combinations (avx2-cuda),\n"
       "                      any Halide target string, or a comma list for one fat library that picks\n"
       "                      the best variant at run time (default: {})\n"
-      "  --schedule S        heuristic (default) | none | FILE.json\n"
+      "  --schedule S        heuristic (default) | none | mullapudi2016 | adams2019 | li2018 | FILE.json\n"
       "  --emit LIST         extra outputs, comma separated: stmt, html, assembly, schedule\n"
       "  --stdlib=DIR        where 'import std.<name>;' looks\n"
       "  -h, --help          show this help\n\n"

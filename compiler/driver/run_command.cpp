@@ -34,7 +34,7 @@ void helpRun() {
       "options:\n"
       "  --pipeline NAME     the pipeline to run (needed when the file defines several)\n"
       "  --set NAME=VALUE    a scalar parameter (others take their defaults)\n"
-      "  --schedule S        heuristic (default) | none | FILE.json\n"
+      "  --schedule S        heuristic (default) | none | mullapudi2016 | adams2019 | li2018 | FILE.json\n"
       "  --target T          JIT target (default host)\n"
       "  --repeat N          timed runs after a warm-up (default 10); prints the median\n"
       "  --stdlib=DIR        where 'import std.<name>;' looks\n"

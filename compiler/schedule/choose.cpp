@@ -4,6 +4,7 @@
 
 #include "codegen/targets.h"
 #include "frontend/imports.h"
+#include "schedule/autoschedule.h"
 #include "schedule/plan.h"
 
 namespace fovea {
@@ -17,6 +18,7 @@ std::optional<Schedule> chooseSchedule(const std::string& strategy, const ir::Pi
   context.target = target.to_string();
   if (strategy.empty() || strategy == "heuristic") return planHeuristicSchedule(p, context);
   if (strategy == "none") return planReferenceSchedule(p, context);
+  if (autoschedulerName(strategy)) return runAutoscheduler(strategy, p, lowered, target, diags);
   if (strategy.size() > 5 && strategy.substr(strategy.size() - 5) == ".json") {
     std::string text, error;
     if (!readFile(strategy, text, error)) {
@@ -31,7 +33,8 @@ std::optional<Schedule> chooseSchedule(const std::string& strategy, const ir::Pi
     }
     return s;
   }
-  diags.error({}, fmt::format("unknown schedule '{}' (use heuristic, none, or a schedule .json file)", strategy));
+  diags.error({}, fmt::format("unknown schedule '{}' (use heuristic, none, mullapudi2016, adams2019, li2018, or a schedule .json file)",
+                              strategy));
   return std::nullopt;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-/// `--schedule`: heuristic (default) | none | a schedule JSON file. Builds the Schedule for a
-/// lowered pipeline and a target.
+/// `--schedule`: heuristic (default) | none | mullapudi2016 | adams2019 | li2018 | a schedule
+/// JSON file. Builds the Schedule for a lowered pipeline and a target (an autoscheduler schedules
+/// the lowered pipeline itself).
 
 #include <optional>
 #include <string>

@@ -40,6 +40,7 @@ json::Value Schedule::toJson() const {
     list.push(std::move(v));
   }
   out.set("stages", std::move(list));
+  if (!halideSchedule.empty()) out.set("halide_schedule", halideSchedule);
   return out;
 }
 

@@ -37,6 +37,9 @@ struct Schedule {
   std::string strategy;  ///< "heuristic", "none", a file name, ...
   std::string target;
   std::vector<StageSchedule> stages;
+  /// An autoscheduler's schedule, as Halide C++ (its stages list is then empty: the
+  /// autoscheduler applied it to the Halide pipeline itself).
+  std::string halideSchedule;
 
   const StageSchedule* find(const std::string& stage) const;
   json::Value toJson() const;

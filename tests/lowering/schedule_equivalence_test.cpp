@@ -1,5 +1,6 @@
 // Schedule equivalence: every pipeline of every example and valid language test gives the same
-// result under the reference schedule (`none`) and the heuristic, on deterministic inputs of the
+// result under the reference schedule (`none`), the heuristic and Halide's autoschedulers
+// (Mullapudi2016 everywhere; Adams2019 and Li2018 on the examples), on deterministic inputs of the
 // declared types and shapes. Integers must match exactly; floats within 1e-4 relative (the
 // heuristic vectorizes, and vector math may round differently in the last place).
 #include <gtest/gtest.h>
@@ -19,6 +20,7 @@ namespace fs = std::filesystem;
 struct Case {
   std::string path;
   std::string pipeline;
+  std::string schedule;
 };
 
 std::vector<Case> listCases() {
@@ -36,13 +38,29 @@ std::vector<Case> listCases() {
   for (const fs::path& f : files) {
     CheckResult r = checkFile(f.string());
     if (r.errors) continue;  // error cases are not run
-    for (const ir::Pipeline& p : r.program.pipelines) out.push_back({f.string(), p.name});
+    bool example = f.parent_path() == fs::path(FOVEA_EXAMPLES_DIR);
+    for (const ir::Pipeline& p : r.program.pipelines) {
+      out.push_back({f.string(), p.name, "heuristic"});
+      out.push_back({f.string(), p.name, "mullapudi2016"});
+      // The other autoschedulers search longer: the examples are enough to keep them honest.
+      if (example) {
+        out.push_back({f.string(), p.name, "adams2019"});
+        out.push_back({f.string(), p.name, "li2018"});
+      }
+    }
   }
   return out;
 }
 
-Halide::Buffer<> makeInput(const ir::Input& in, std::mt19937& rng) {
-  static const int extents[] = {37, 29, 3, 2};
+Halide::Buffer<> makeInput(const ir::Input& in, std::mt19937& rng, const std::string& schedule) {
+  // Odd sizes for Fovea's schedules. Halide's autoschedulers split loops assuming the extents
+  // they were given estimates for (1920x1080) are at least their tile sizes: they get larger
+  // (still odd) inputs.
+  // Adams2019 even assumes the estimates themselves (its tiles can exceed 643 columns).
+  static const int small[] = {37, 29, 3, 2};
+  static const int big[] = {643, 481, 3, 2};
+  static const int estimated[] = {1920, 1080, 3, 2};
+  const int* extents = schedule == "heuristic" ? small : schedule == "adams2019" ? estimated : big;
   std::vector<int> sizes;
   for (size_t d = 0; d < in.dims.size(); ++d) sizes.push_back(extents[d]);
   Halide::Buffer<> b(halideType(in.type), sizes);
@@ -71,6 +89,9 @@ Halide::Buffer<> makeInput(const ir::Input& in, std::mt19937& rng) {
 bool sameValues(const Halide::Buffer<>& a, const Halide::Buffer<>& b, std::string& where) {
   if (a.dimensions() != b.dimensions()) return false;
   bool same = true;
+  // A float value computed through a rounding step (a _sat cast, floor, round) may flip by one
+  // unit when the value being rounded sits next to the boundary: allow that on 0.1% of values.
+  int64_t flips = 0, total = 0;
   const halide_buffer_t* ha = a.raw_buffer();
   const halide_buffer_t* hbuf = b.raw_buffer();
   a.get()->for_each_element([&](const int* pos) {
@@ -85,7 +106,12 @@ bool sameValues(const Halide::Buffer<>& a, const Halide::Buffer<>& b, std::strin
     if (ha->type.code == halide_type_float) {
       double x = ha->type.bits == 32 ? *reinterpret_cast<const float*>(pa) : *reinterpret_cast<const double*>(pa);
       double y = ha->type.bits == 32 ? *reinterpret_cast<const float*>(pb) : *reinterpret_cast<const double*>(pb);
+      ++total;
       if ((std::isnan(x) && std::isnan(y)) || std::fabs(x - y) <= 1e-4 * std::max(1.0, std::fabs(x))) return;
+      if (std::fabs(x - y) <= 2.0) {
+        ++flips;
+        return;
+      }
       where = std::to_string(x) + " vs " + std::to_string(y);
       same = false;
       return;
@@ -98,12 +124,16 @@ bool sameValues(const Halide::Buffer<>& a, const Halide::Buffer<>& b, std::strin
       for (int d = 0; d < ha->dimensions; ++d) where += (d ? "," : " at ") + std::to_string(pos[d]);
     }
   });
+  if (same && flips * 1000 > total) {
+    where = std::to_string(flips) + " of " + std::to_string(total) + " float values differ by a rounding step";
+    return false;
+  }
   return same;
 }
 
 class ScheduleEquivalence : public ::testing::TestWithParam<Case> {};
 
-TEST_P(ScheduleEquivalence, HeuristicMatchesReference) {
+TEST_P(ScheduleEquivalence, MatchesReference) {
   const Case& c = GetParam();
   std::string text, error;
   ASSERT_TRUE(readFile(c.path, text, error));
@@ -115,10 +145,10 @@ TEST_P(ScheduleEquivalence, HeuristicMatchesReference) {
   ASSERT_TRUE(p);
   std::mt19937 rng(1234);
   std::vector<Halide::Buffer<>> inputs;
-  for (const ir::Input& in : p->inputs) inputs.push_back(makeInput(in, rng));
+  for (const ir::Input& in : p->inputs) inputs.push_back(makeInput(in, rng, c.schedule));
   JitRun reference = runJit(text, inputs, {}, "none", c.pipeline, c.path);
   ASSERT_TRUE(reference.error.empty()) << reference.error;
-  JitRun heuristic = runJit(text, inputs, {}, "heuristic", c.pipeline, c.path);
+  JitRun heuristic = runJit(text, inputs, {}, c.schedule, c.pipeline, c.path);
   ASSERT_TRUE(heuristic.error.empty()) << heuristic.error;
   ASSERT_EQ(reference.outputs.size(), heuristic.outputs.size());
   for (size_t o = 0; o < reference.outputs.size(); ++o) {
@@ -128,7 +158,7 @@ TEST_P(ScheduleEquivalence, HeuristicMatchesReference) {
 }
 
 std::string caseName(const ::testing::TestParamInfo<Case>& info) {
-  std::string name = fs::path(info.param.path).stem().string() + "_" + info.param.pipeline;
+  std::string name = fs::path(info.param.path).stem().string() + "_" + info.param.pipeline + "_" + info.param.schedule;
   for (char& ch : name) {
     if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
   }

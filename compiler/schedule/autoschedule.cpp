@@ -1,0 +1,95 @@
+#include "schedule/autoschedule.h"
+
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "sema/evaluate.h"
+
+#ifndef FOVEA_HALIDE_PLUGIN_DIR
+#define FOVEA_HALIDE_PLUGIN_DIR "/usr/lib/x86_64-linux-gnu/halide14"
+#endif
+
+namespace fovea {
+namespace {
+
+constexpr int64_t kEstimate[] = {1920, 1080, 3, 4};
+
+double constValue(const ir::ExprPtr& e) { return isFloat(e->type) ? e->floatValue : static_cast<double>(e->intValue); }
+
+bool loadPlugin(const std::string& file, DiagnosticEngine& diags) {
+  static std::mutex mutex;
+  static std::set<std::string> loaded;
+  std::lock_guard<std::mutex> lock(mutex);
+  if (loaded.count(file)) return true;
+  try {
+    Halide::load_plugin(std::string(FOVEA_HALIDE_PLUGIN_DIR) + "/" + file);
+  } catch (const Halide::Error& e) {
+    diags.error({}, fmt::format("cannot load the autoscheduler plugin {}: {}", file, e.what()));
+    return false;
+  }
+  loaded.insert(file);
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::string> autoschedulerName(const std::string& strategy) {
+  if (strategy == "mullapudi2016") return "Mullapudi2016";
+  if (strategy == "adams2019") return "Adams2019";
+  if (strategy == "li2018") return "Li2018";
+  return std::nullopt;
+}
+
+std::optional<Schedule> runAutoscheduler(const std::string& strategy, const ir::Pipeline& p, const LoweredPipeline& lowered,
+                                         const Halide::Target& target, DiagnosticEngine& diags) {
+  std::optional<std::string> name = autoschedulerName(strategy);
+  if (!name || !loadPlugin("libautoschedule_" + strategy + ".so", diags)) return std::nullopt;
+  SizeContext sizes;
+  try {
+    for (size_t i = 0; i < p.inputs.size(); ++i) {
+      Halide::Region region;
+      std::vector<int64_t> extents;
+      for (size_t d = 0; d < p.inputs[i].dims.size(); ++d) {
+        extents.push_back(kEstimate[d]);
+        region.emplace_back(0, static_cast<int>(kEstimate[d]));
+      }
+      Halide::ImageParam in = lowered.inputs[i];
+      in.set_estimates(region);
+      sizes.inputExtents.push_back(extents);
+    }
+    for (size_t i = 0; i < p.params.size(); ++i) {
+      const ir::Param& param = p.params[i];
+      double v = param.defaultValue ? constValue(param.defaultValue) : param.min ? constValue(param.min) : 1.0;
+      sizes.params.push_back(v);
+      if (!param.defaultValue) {
+        Halide::Expr e = isFloat(param.type) ? Halide::Internal::make_const(halideType(param.type), v)
+                                             : Halide::Internal::make_const(halideType(param.type), static_cast<int64_t>(v));
+        Halide::Internal::Parameter handle = lowered.params[i].parameter();  // a handle: this sets the shared parameter
+        handle.set_estimate(e);
+      }
+    }
+    for (size_t o = 0; o < p.outputs.size(); ++o) {
+      Halide::Func f = lowered.outputs[o];
+      std::vector<Halide::Var> args = f.args();
+      for (size_t d = 0; d < args.size() && d < p.outputs[o].size.size(); ++d) {
+        int64_t extent = evaluateInteger(*p.outputs[o].size[d], sizes).value_or(kEstimate[std::min<size_t>(d, 3)]);
+        f.set_estimate(args[d], 0, static_cast<int>(std::max<int64_t>(1, extent)));
+      }
+    }
+    Halide::MachineParams machine(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())), 32 * 1024 * 1024, 40);
+    Halide::AutoSchedulerResults results = lowered.pipeline().auto_schedule(*name, target, machine);
+    Schedule s;
+    s.strategy = strategy;
+    s.target = target.to_string();
+    s.halideSchedule = results.schedule_source;
+    return s;
+  } catch (const Halide::Error& e) {
+    diags.error(p.loc, fmt::format("the {} autoscheduler failed on '{}': {}", *name, p.name, e.what()));
+    return std::nullopt;
+  }
+}
+
+}  // namespace fovea
