@@ -9,6 +9,7 @@ PACKAGES=(
   antlr4 libantlr4-runtime-dev uuid-dev default-jre-headless
   libopencv-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  graphviz binutils
 )
 
 missing=()

@@ -133,6 +133,7 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> list = {
       {"check", "parse and check pipeline scripts, report every error", runCheck, helpCheck},
       {"compile", "compile pipelines ahead of time into .a/.so/.h/manifest", runCompile, helpCompileCommand},
+      {"graph", "draw a pipeline's stage graph with its fusion and schedule (dot/svg/png)", runGraph, helpGraphCommand},
       {"run", "JIT-compile a pipeline and run it on images, with timing", runRun, helpRunCommand},
   };
   return list;

@@ -22,6 +22,8 @@ int runRun(const std::vector<std::string>& args);
 void helpRunCommand();
 int runCompile(const std::vector<std::string>& args);
 void helpCompileCommand();
+int runGraph(const std::vector<std::string>& args);
+void helpGraphCommand();
 
 /// The standard library directory: $FOVEA_STDLIB_PATH, else next to the installed binary, else the
 /// source tree's stdlib/.

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 namespace {
 namespace fs = std::filesystem;
@@ -87,6 +88,59 @@ TEST(Cli, ReportsEveryErrorInAFile) {
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.out.find(":2:10: error: undefined name 'nope'"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find(":3:20: error: expected an expression"), std::string::npos) << r.out;
+}
+
+}  // namespace
+
+namespace {
+
+std::string readAll(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(Cli, GraphShowsStagesFusionAndPlacement) {
+  std::string out = (fs::temp_directory_path() / ("fovea_graph_" + std::to_string(::getpid()) + ".dot")).string();
+  CommandResult r = run("graph " + kExamples + "/blur3.fov -o " + out);
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::string dot = readAll(out);
+  EXPECT_NE(dot.find("digraph \"blur3\""), std::string::npos) << dot;
+  EXPECT_NE(dot.find("subgraph cluster_0"), std::string::npos) << dot;        // a fusion group
+  EXPECT_NE(dot.find("fused into strips of blur3"), std::string::npos) << dot;
+  EXPECT_NE(dot.find("per strip of blur3"), std::string::npos) << dot;
+  EXPECT_NE(dot.find("\"input\" -> \"input_reflect101\" [label=\"reflect101\"]"), std::string::npos) << dot;
+  EXPECT_NE(dot.find("stencil"), std::string::npos) << dot;
+  EXPECT_EQ(run("graph " + kExamples + "/blur3.fov -o " + out + ".txt").status, 2);
+  fs::remove(out);
+}
+
+TEST(Cli, CompileWritesTheFourArtifacts) {
+  fs::path dir = fs::temp_directory_path() / ("fovea_compile_" + std::to_string(::getpid()));
+  CommandResult r = run("compile " + kExamples + "/histogram.fov --target host -o " + dir.string() + " --emit schedule,stmt");
+  ASSERT_EQ(r.status, 0) << r.out;
+  for (const char* f : {"histogram.a", "libhistogram.so", "histogram.h", "histogram.manifest.json", "histogram.schedule.json",
+                        "histogram.stmt"}) {
+    EXPECT_TRUE(fs::exists(dir / f)) << f;
+  }
+  std::string manifest = readAll((dir / "histogram.manifest.json").string());
+  EXPECT_NE(manifest.find("\"format\": \"fovea-pipeline-manifest\""), std::string::npos) << manifest;
+  EXPECT_NE(manifest.find("\"const\": 256"), std::string::npos) << manifest;  // the output's size rule
+  EXPECT_EQ(run("compile " + kExamples + "/histogram.fov --target pentium4 -o " + dir.string()).status, 2);
+  fs::remove_all(dir);
+}
+
+TEST(Cli, RunReportsBadImagesAndParameters) {
+  std::string bad = writeTemp("corrupt.png", "\x89PNG\r\n\x1a\n this is not a png");
+  CommandResult corrupt = run("run " + kExamples + "/blur3.fov -i " + bad + " -o /tmp/never.png");
+  EXPECT_EQ(corrupt.status, 1);
+  EXPECT_NE(corrupt.out.find("cannot read image"), std::string::npos) << corrupt.out;
+  CommandResult range = run("run " + kExamples + "/blur3.fov -i " + kExamples + "/images/chelsea.png -o /tmp/never.png --set strength=3");
+  EXPECT_EQ(range.status, 1);
+  EXPECT_NE(range.out.find("outside its range"), std::string::npos) << range.out;
+  EXPECT_FALSE(fs::exists("/tmp/never.png"));
+  EXPECT_EQ(run("run " + kExamples + "/blur3.fov -i " + kExamples + "/images/chelsea.png -o /tmp/never.png --set nope=1").status, 2);
 }
 
 }  // namespace

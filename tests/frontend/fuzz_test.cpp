@@ -169,7 +169,7 @@ TEST(FrontendFuzz, BinaryExitsWithZeroOrOneOnMutatedPrograms) {
   std::mt19937_64 rng(7);
   fs::path dir = fs::temp_directory_path() / ("fovea_fuzz_" + std::to_string(::getpid()));
   fs::create_directories(dir);
-  for (size_t i = 0; i < 150; ++i) {
+  for (size_t i = 0; i < 60; ++i) {
     const Seed& seed = seeds[rng() % seeds.size()];
     fs::path file = dir / ("m" + std::to_string(i) + ".fov");
     {

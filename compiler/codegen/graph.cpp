@@ -1,0 +1,146 @@
+#include "codegen/graph.h"
+
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace fovea {
+namespace {
+
+std::string quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+/// How a call reads its producer: at the consumer's own pixel, at constant offsets, or elsewhere.
+std::string accessLabel(const ir::Expr& call) {
+  bool pointwise = true, stencil = true;
+  for (size_t i = 0; i < call.args.size(); ++i) {
+    const ir::ExprPtr& a = call.args[i];
+    bool var = a->kind == ir::ExprKind::Var && a->index == static_cast<int>(i);
+    bool shifted = a->kind == ir::ExprKind::Binary && (a->binaryOp == ir::BinaryOp::Add || a->binaryOp == ir::BinaryOp::Sub) &&
+                   a->args[0]->kind == ir::ExprKind::Var && a->args[1]->kind == ir::ExprKind::Const;
+    pointwise = pointwise && var;
+    stencil = stencil && (var || shifted);
+  }
+  return pointwise ? "pointwise" : stencil ? "stencil" : "gather";
+}
+
+void collectCalls(const ir::ExprPtr& e, std::vector<const ir::Expr*>& out) {
+  if (!e) return;
+  if (e->kind == ir::ExprKind::Call) out.push_back(e.get());
+  for (const ir::ExprPtr& a : e->args) collectCalls(a, out);
+}
+
+}  // namespace
+
+std::string pipelineGraphDot(const ir::Pipeline& p, const Schedule& schedule, const std::vector<std::string>& stageNames,
+                             const std::vector<std::string>& outputNames) {
+  std::string dot = fmt::format("digraph {} {{\n", quote(p.name));
+  dot += "  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fontsize=11];\n";
+  dot += "  edge [fontname=\"Helvetica\", fontsize=9, color=\"#555555\"];\n";
+  dot += fmt::format("  label={};\n  labelloc=t;\n", quote(fmt::format("{} ({} schedule)", p.name, schedule.strategy)));
+
+  std::set<int> outputs;
+  for (const ir::Output& o : p.outputs) outputs.insert(o.stage);
+  std::map<std::string, std::vector<size_t>> groups;  // strip owner -> stages computed in its strips
+  auto nodeName = [&](size_t s) { return quote(p.stages[s].kind == ir::StageKind::Input ? p.stages[s].name : stageNames[s]); };
+  auto nodeLine = [&](size_t s) {
+    const ir::Stage& st = p.stages[s];
+    std::string type = fmt::format("{}[{}]", toString(st.type), fmt::join(st.dims, ", "));
+    if (st.kind == ir::StageKind::Input) {
+      return fmt::format("  {} [shape=ellipse, fillcolor=\"#e0e0e0\", label={}];\n", nodeName(s), quote(st.name + "\n" + type));
+    }
+    const StageSchedule* ss = schedule.find(stageNames[s]);
+    std::string how = "scheduled by Halide's autoscheduler", fill = "#ffffff", extra;
+    if (ss) {
+      switch (ss->placement) {
+        case Placement::Inline:
+          how = "inline";
+          fill = "#ffffff";
+          extra = ", style=\"rounded,dashed\"";
+          break;
+        case Placement::Strip:
+          how = fmt::format("per strip of {}", ss->computeAt);
+          fill = "#d6e9ff";
+          break;
+        case Placement::Root:
+          how = "in full";
+          fill = "#ffe2c2";
+          break;
+      }
+      if (ss->vector > 1) how += fmt::format(", vector {}", ss->vector);
+      if (ss->placement == Placement::Root && ss->stripRows > 1) how += fmt::format(", strips of {} rows", ss->stripRows);
+      if (ss->parallel) how += ", parallel";
+    }
+    if (!st.updates.empty()) how += fmt::format("\n{} update{}", st.updates.size(), st.updates.size() == 1 ? "" : "s");
+    std::string border = outputs.count(static_cast<int>(s)) ? ", penwidth=2.5, color=\"#2e7d32\"" : "";
+    return fmt::format("  {} [fillcolor=\"{}\"{}{}, label={}];\n", nodeName(s), fill, extra, border,
+                       quote(stageNames[s] + "\n" + type + "\n" + how));
+  };
+  for (size_t s = 0; s < p.stages.size(); ++s) {
+    const StageSchedule* ss = p.stages[s].kind == ir::StageKind::Input ? nullptr : schedule.find(stageNames[s]);
+    if (ss && ss->placement == Placement::Strip) groups[ss->computeAt].push_back(s);
+  }
+  std::set<size_t> drawn;
+  int cluster = 0;
+  for (const auto& [owner, members] : groups) {
+    dot += fmt::format("  subgraph cluster_{} {{\n    label={};\n    style=\"rounded,dashed\";\n    color=\"#1565c0\";\n", cluster++,
+                       quote("fused into strips of " + owner));
+    for (size_t s : members) {
+      dot += "  " + nodeLine(s);
+      drawn.insert(s);
+    }
+    for (size_t s = 0; s < p.stages.size(); ++s) {
+      if (p.stages[s].kind != ir::StageKind::Input && stageNames[s] == owner) {
+        dot += "  " + nodeLine(s);
+        drawn.insert(s);
+      }
+    }
+    dot += "  }\n";
+  }
+  for (size_t s = 0; s < p.stages.size(); ++s) {
+    if (!drawn.count(s)) dot += nodeLine(s);
+  }
+  // Edges: one per (producer, consumer), labeled by the way the consumer reads it.
+  for (size_t s = 0; s < p.stages.size(); ++s) {
+    const ir::Stage& st = p.stages[s];
+    if (st.kind == ir::StageKind::Input) continue;
+    if (st.kind == ir::StageKind::Boundary) {
+      dot += fmt::format("  {} -> {} [label=\"{}\"];\n", quote(p.inputs[st.input].name), nodeName(s), ir::toString(st.boundary));
+      continue;
+    }
+    std::vector<const ir::Expr*> calls;
+    collectCalls(st.pure.value, calls);
+    for (const ir::Definition& u : st.updates) {
+      collectCalls(u.value, calls);
+      for (const ir::ExprPtr& a : u.lhs) collectCalls(a, calls);
+    }
+    std::map<int, std::set<std::string>> edges;
+    for (const ir::Expr* c : calls) {
+      if (c->index != static_cast<int>(s)) edges[c->index].insert(accessLabel(*c));
+    }
+    for (const auto& [producer, labels] : edges) {
+      std::string label;
+      for (const std::string& l : labels) label += (label.empty() ? "" : ", ") + l;
+      dot += fmt::format("  {} -> {} [label={}];\n", nodeName(producer), nodeName(s), quote(label));
+    }
+  }
+  // Outputs that copy a stage or an input get their own node.
+  for (size_t o = 0; o < p.outputs.size(); ++o) {
+    int s = p.outputs[o].stage;
+    if (s < 0 || (p.stages[s].kind != ir::StageKind::Input && stageNames[s] == outputNames[o])) continue;
+    dot += fmt::format("  {} [fillcolor=\"#ffe2c2\", penwidth=2.5, color=\"#2e7d32\", label={}];\n", quote(outputNames[o]),
+                       quote(outputNames[o] + "\noutput (a copy)"));
+    dot += fmt::format("  {} -> {} [label=\"pointwise\"];\n", nodeName(s), quote(outputNames[o]));
+  }
+  dot += "}\n";
+  return dot;
+}
+
+}  // namespace fovea

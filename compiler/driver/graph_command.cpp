@@ -1,0 +1,101 @@
+// `fovea graph FILE.fov -o OUT.dot|OUT.svg|OUT.png`: the stage graph with what the schedule fused.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "codegen/graph.h"
+#include "codegen/library.h"
+#include "codegen/targets.h"
+#include "driver/commands.h"
+#include "driver/load.h"
+#include "lower/lower.h"
+#include "schedule/choose.h"
+
+namespace fovea::driver {
+namespace fs = std::filesystem;
+
+void helpGraphCommand() {
+  fmt::print(
+      "usage: fovea graph FILE.fov [options] -o OUT.dot|OUT.svg|OUT.png\n\n"
+      "Draws a pipeline's stages and how they read each other (pointwise, stencil, gather), with the\n"
+      "schedule's decisions: inlined stages dashed, stages computed per strip of a consumer boxed\n"
+      "together with it (a fusion group), stages computed in full in orange, outputs outlined green.\n"
+      "SVG and PNG need Graphviz's `dot` (Debian package graphviz).\n\n"
+      "options:\n"
+      "  -o PATH             output file: .dot, .svg or .png\n"
+      "  --pipeline NAME     the pipeline to draw (needed when the file defines several)\n"
+      "  --schedule S        heuristic (default) | none | FILE.json\n"
+      "  --target T          the target the schedule is planned for (default host)\n"
+      "  --stdlib=DIR        where 'import std.<name>;' looks\n"
+      "  -h, --help          show this help\n");
+}
+
+int runGraph(const std::vector<std::string>& args) {
+  std::string file, pipelineName, out, strategy = "heuristic", targetSpec = "host", stdlibDir = defaultStdlibDir();
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "-h" || a == "--help") {
+      helpGraphCommand();
+      return 0;
+    }
+    bool takesValue = a == "-o" || a == "--pipeline" || a == "--schedule" || a == "--target";
+    if (takesValue && i + 1 >= args.size()) return usageError("graph", fmt::format("{} needs a value", a));
+    if (a == "-o") out = args[++i];
+    else if (a == "--pipeline") pipelineName = args[++i];
+    else if (a == "--schedule") strategy = args[++i];
+    else if (a == "--target") targetSpec = args[++i];
+    else if (a.rfind("--stdlib=", 0) == 0) stdlibDir = a.substr(9);
+    else if (a.size() > 1 && a[0] == '-') return usageError("graph", fmt::format("unknown option '{}'", a));
+    else if (file.empty()) file = a;
+    else return usageError("graph", fmt::format("one script at a time ('{}' and '{}')", file, a));
+  }
+  if (file.empty()) return usageError("graph", "no script given");
+  if (out.empty()) return usageError("graph", "no output file (-o OUT.dot, OUT.svg or OUT.png)");
+  std::string ext = fs::path(out).extension().string();
+  if (ext != ".dot" && ext != ".svg" && ext != ".png") return usageError("graph", "the output must end in .dot, .svg or .png");
+  std::string error;
+  std::vector<Halide::Target> targets = parseTargets(targetSpec, error);
+  if (targets.size() != 1) return usageError("graph", targets.empty() ? error : "--target takes one target");
+
+  std::string readError;
+  CheckedFile checked = checkFileAndReport(file, stdlibDir, readError);
+  if (!readError.empty()) return usageError("graph", fmt::format("cannot read '{}': {}", file, readError));
+  if (!checked.ok) return 1;
+  const ir::Pipeline* p = selectPipeline(checked.program, pipelineName, error);
+  if (!p) return usageError("graph", error);
+  DiagnosticEngine diags(*checked.sources);
+  auto lowered = lowerPipeline(*p, diags);
+  std::optional<Schedule> schedule = lowered ? chooseSchedule(strategy, *p, *lowered, targets[0], diags) : std::nullopt;
+  if (!lowered || !schedule) {
+    fmt::print(stderr, "{}", renderText(diags.diagnostics(), *checked.sources));
+    return 1;
+  }
+  std::vector<std::string> stageNames, outputNames;
+  for (const Halide::Func& f : lowered->stages) stageNames.push_back(f.defined() ? f.name() : "");
+  for (const Halide::Func& f : lowered->outputs) outputNames.push_back(f.name());
+  std::string dot = pipelineGraphDot(*p, *schedule, stageNames, outputNames);
+  if (ext == ".dot") {
+    std::ofstream f(out);
+    f << dot;
+    if (!f) return usageError("graph", fmt::format("cannot write '{}'", out));
+    fmt::print("wrote {}\n", out);
+    return 0;
+  }
+  fs::path tmp = fs::temp_directory_path() / fmt::format("fovea-graph-{}.dot", ::getpid());
+  std::ofstream(tmp) << dot;
+  int status = runProcess({"dot", "-T" + ext.substr(1), tmp.string(), "-o", out});
+  std::error_code ec;
+  fs::remove(tmp, ec);
+  if (status != 0) {
+    fmt::print(stderr, "fovea graph: rendering with Graphviz failed{}; write a .dot file instead, or install it: apt-get install graphviz\n",
+               status == -1 ? " (`dot` is not installed)" : "");
+    return 1;
+  }
+  fmt::print("wrote {}\n", out);
+  return 0;
+}
+
+}  // namespace fovea::driver
