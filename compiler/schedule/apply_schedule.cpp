@@ -9,10 +9,12 @@ namespace {
 
 using Halide::TailStrategy;
 
-/// The loops of a Root stage after its strip split: `outer` is where Strip producers go.
+/// The loops of a Root stage after its strip split (or GPU tiling): `outer` is where Strip
+/// producers go (a strip of rows, or a GPU block).
 struct StripLoops {
   Halide::Var outer;
   bool split = false;
+  bool gpu = false;
 };
 
 }  // namespace
@@ -46,6 +48,15 @@ bool applySchedule(LoweredPipeline& lowered, const Schedule& schedule, Diagnosti
       f.compute_root();
       std::vector<Halide::Var> args = f.args();
       StripLoops loops;
+      if (s.gpuTileX > 0 && args.size() >= 2) {
+        Halide::Var xo(f.name() + "_bx"), yo(f.name() + "_by"), xi(f.name() + "_tx"), yi(f.name() + "_ty");
+        f.gpu_tile(args[0], args[1], xo, yo, xi, yi, s.gpuTileX, std::max(1, s.gpuTileY), TailStrategy::GuardWithIf);
+        loops.outer = xo;
+        loops.split = true;
+        loops.gpu = true;
+        strips[s.stage] = loops;
+        continue;
+      }
       if (args.size() >= 2 && s.stripRows > 1) {
         Halide::Var yo(f.name() + "_yo"), yi(f.name() + "_yi");
         f.split(args[1], yo, yi, s.stripRows, TailStrategy::GuardWithIf);
@@ -62,12 +73,18 @@ bool applySchedule(LoweredPipeline& lowered, const Schedule& schedule, Diagnosti
       if (s.placement != Placement::Strip) continue;
       Halide::Func f = funcs.at(s.stage);
       const StripLoops& owner = strips[s.computeAt];
+      std::vector<Halide::Var> args = f.args();
       if (!owner.split) {
         f.compute_root();  // the owner has no strips: compute in full rather than per pixel
       } else {
         f.compute_at(funcs.at(s.computeAt), owner.outer);
       }
-      std::vector<Halide::Var> args = f.args();
+      if (owner.gpu) {
+        // Per block of the owner, by the block's threads (Halide keeps it in shared memory).
+        if (args.size() >= 2) f.gpu_threads(args[0], args[1]);
+        else if (!args.empty()) f.gpu_threads(args[0]);
+        continue;
+      }
       if (s.vector > 1 && !args.empty()) f.vectorize(args[0], s.vector, TailStrategy::GuardWithIf);
     }
   } catch (const Halide::Error& e) {

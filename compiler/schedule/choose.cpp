@@ -15,6 +15,7 @@ std::optional<Schedule> chooseSchedule(const std::string& strategy, const ir::Pi
   for (const Halide::Func& f : lowered.stages) context.stageNames.push_back(f.defined() ? f.name() : "");
   for (const Halide::Func& f : lowered.outputs) context.outputNames.push_back(f.name());
   context.vectorBytes = vectorBytes(target);
+  context.gpu = target.has_feature(Halide::Target::CUDA);
   context.target = target.to_string();
   if (strategy.empty() || strategy == "heuristic") return planHeuristicSchedule(p, context);
   if (strategy == "none") return planReferenceSchedule(p, context);

@@ -79,6 +79,7 @@ int lanes(ScalarType t, int vectorBytes) {
 
 constexpr size_t kInlineCostLimit = 40;  ///< expression nodes: above this, recomputing costs more than a store
 constexpr int kStripRows = 32;           ///< rows per parallel strip: 2 cores here, many strips for balance
+constexpr int kGpuTile = 16;             ///< 16x16 = 256 threads per block: full warps, room for halos in shared memory
 
 }  // namespace
 
@@ -162,6 +163,16 @@ Schedule planHeuristicSchedule(const ir::Pipeline& p, const PlanContext& context
       st.stripRows = kStripRows;
       st.parallel = true;
     }
+    if (context.gpu && placement[k] != Placement::Inline) {
+      // Pure definitions of images become kernels; 1-D stages (histograms, sums) stay on the host.
+      st.vector = 0;
+      st.stripRows = 0;
+      st.parallel = false;
+      if (placement[k] == Placement::Root && image) {
+        st.gpuTileX = kGpuTile;
+        st.gpuTileY = kGpuTile;
+      }
+    }
     out.stages.push_back(std::move(st));
   }
   // Outputs that copy an input or a stage returned twice have Funcs of their own.
@@ -171,7 +182,10 @@ Schedule planHeuristicSchedule(const ir::Pipeline& p, const PlanContext& context
     StageSchedule st;
     st.stage = context.outputNames[o];
     st.reason = "output (a copy)";
-    if (s.dims.size() >= 2) {
+    if (s.dims.size() >= 2 && context.gpu) {
+      st.gpuTileX = kGpuTile;
+      st.gpuTileY = kGpuTile;
+    } else if (s.dims.size() >= 2) {
       st.vector = lanes(s.type, context.vectorBytes);
       st.stripRows = kStripRows;
       st.parallel = true;

@@ -9,6 +9,9 @@
 ///     rows of that consumer: its footprint stays in cache, and only the halo rows are recomputed;
 ///   - everything else (reductions, stages with several consumers or irregular reads, outputs) is
 ///     computed in full, in parallel strips of rows, vectorized along x.
+/// On a CUDA target the same groups become kernels: a stage computed in full is tiled into 16x16
+/// thread blocks (one thread per pixel); the stencil stages of its group are computed per block,
+/// by the block's threads, into shared memory; inlined stages stay inlined.
 
 #include <string>
 #include <vector>
@@ -23,6 +26,7 @@ struct PlanContext {
   std::vector<std::string> stageNames;  ///< Halide name per ir stage ("" for inputs)
   std::vector<std::string> outputNames; ///< Halide name per ir output
   int vectorBytes = 32;                 ///< the target's SIMD width in bytes (AVX2: 32, AVX-512: 64)
+  bool gpu = false;                     ///< the target has CUDA: stages computed in full run as GPU kernels
   std::string target;
 };
 

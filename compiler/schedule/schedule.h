@@ -31,6 +31,9 @@ struct StageSchedule {
   int stripRows = 0;        ///< Root: rows per strip of its own loops (0: no split)
   bool parallel = false;    ///< Root: strips (or rows) run in parallel
   std::string reason;       ///< why the planner chose this (shown by `fovea graph`)
+  /// GPU (CUDA targets). Root: the thread-block tile over x, y (0: not on the GPU); Strip: the
+  /// stage is computed per block of its owner, by the block's threads, in shared memory.
+  int gpuTileX = 0, gpuTileY = 0;
 };
 
 struct Schedule {

@@ -144,3 +144,51 @@ TEST(Cli, RunReportsBadImagesAndParameters) {
 }
 
 }  // namespace
+
+namespace {
+
+/// CUDA libraries are compiled here with no GPU: the archive holds PTX for the heuristic's GPU
+/// kernels (stencil producers staged in shared memory), and calling it without a GPU fails with
+/// an error code and a message instead of crashing.
+TEST(Cli, CudaLibrariesHoldKernelsAndFailCleanlyWithoutAGpu) {
+  fs::path dir = fs::temp_directory_path() / ("fovea_cuda_" + std::to_string(::getpid()));
+  for (const char* example : {"blur3", "unsharp", "edges"}) {
+    CommandResult r = run(std::string("compile ") + kExamples + "/" + example + ".fov --target cuda -o " + dir.string());
+    ASSERT_EQ(r.status, 0) << r.out;
+    std::string archive = readAll((dir / (std::string(example) + ".a")).string());
+    EXPECT_NE(archive.find(".target sm_80"), std::string::npos) << example;
+    EXPECT_NE(archive.find(".entry _kernel_"), std::string::npos) << example;
+    EXPECT_NE(archive.find("ld.shared"), std::string::npos) << example << ": fused producers should live in shared memory";
+  }
+  std::string program = writeTemp("cuda_call.c",
+                                  "#include <stdio.h>\n#include <stdlib.h>\n#include \"blur3.h\"\n"
+                                  "int main(void) {\n"
+                                  "  static unsigned char in[16 * 16 * 3], out[16 * 16 * 3];\n"
+                                  "  halide_dimension_t d[3] = {{0, 16, 3, 0}, {0, 16, 48, 0}, {0, 3, 1, 0}};\n"
+                                  "  halide_buffer_t a = {0}, b = {0};\n"
+                                  "  a.host = in; a.type.code = halide_type_uint; a.type.bits = 8; a.type.lanes = 1; a.dimensions = 3; a.dim = d;\n"
+                                  "  b = a; b.host = out;\n"
+                                  "  int r = blur3(&a, 0.5f, &b);\n"
+                                  "  printf(\"status %d: %s\\n\", r, blur3_last_error());\n"
+                                  "  return r == 0 ? 0 : 3;\n}\n");
+  std::string exe = (dir / "cuda_call").string();
+  std::string build = "cc -std=c99 -I" + dir.string() + " " + program + " " + (dir / "blur3.a").string() + " -lpthread -ldl -lm -o " + exe;
+  ASSERT_EQ(std::system(build.c_str()), 0) << build;
+  CommandResult call{0, ""};
+  {
+    FILE* pipe = popen((exe + " 2>&1").c_str(), "r");
+    std::array<char, 4096> buffer;
+    while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) call.out.append(buffer.data(), n);
+    int status = pclose(pipe);
+    call.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  if (call.status == 0) {
+    GTEST_SKIP() << "this machine has a usable GPU: " << call.out;
+  }
+  EXPECT_EQ(call.status, 3) << call.out;  // an error code, not a signal
+  EXPECT_NE(call.out.find("status -"), std::string::npos) << call.out;
+  EXPECT_NE(call.out.find("CUDA"), std::string::npos) << call.out;
+  fs::remove_all(dir);
+}
+
+}  // namespace
