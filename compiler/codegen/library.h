@@ -13,7 +13,8 @@
 
 namespace fovea {
 
-bool finishLibrary(const std::string& dir, const ir::Pipeline& p, std::string& error);
+/// `name` is the library's (and its C function's) name.
+bool finishLibrary(const std::string& dir, const std::string& name, const ir::Pipeline& p, std::string& error);
 
 /// Runs a program (no shell); its exit status, or -1 when it could not be started.
 int runProcess(const std::vector<std::string>& argv);

@@ -98,7 +98,7 @@ json::Value buildManifest(const ir::Pipeline& p, const Schedule& schedule, const
   m.set("version", kManifestVersion);
   m.set("fovea_version", info.foveaVersion);
   m.set("pipeline", p.name);
-  m.set("function", p.name);
+  m.set("function", info.function.empty() ? p.name : info.function);
   if (!p.doc.empty()) m.set("doc", p.doc);
 
   json::Value arguments = json::Value::array();

@@ -20,6 +20,7 @@ struct ManifestInfo {
   std::string sourcePath;
   std::string sourceHash;
   std::string foveaVersion;
+  std::string function;  ///< the C function's name (default: the pipeline's)
   std::vector<std::pair<std::string, std::string>> files;  ///< kind -> file name ("static" -> "blur.a")
 };
 

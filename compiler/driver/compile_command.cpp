@@ -31,6 +31,8 @@ void helpCompile() {
       "options:\n"
       "  -o DIR              output directory (created if needed)\n"
       "  --pipeline NAME     compile only this pipeline\n"
+      "  --function NAME     name the library and its C function NAME (default: the pipeline's name),\n"
+      "                      e.g. to link a CPU and a CUDA build of one pipeline into one program\n"
       "  --target T          host | generic | sse41 | avx2 | avx512 | cuda, '-' combinations (avx2-cuda),\n"
       "                      any Halide target string, or a comma list for one fat library that picks\n"
       "                      the best variant at run time (default: {})\n"
@@ -52,17 +54,18 @@ int fail(const std::string& message) {
 void helpCompileCommand() { helpCompile(); }
 
 int runCompile(const std::vector<std::string>& args) {
-  std::string file, pipelineName, outDir, strategy = "heuristic", targetSpec = kDefaultTargets, emit, stdlibDir = defaultStdlibDir();
+  std::string file, pipelineName, functionName, outDir, strategy = "heuristic", targetSpec = kDefaultTargets, emit, stdlibDir = defaultStdlibDir();
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "-h" || a == "--help") {
       helpCompile();
       return 0;
     }
-    bool takesValue = a == "-o" || a == "--pipeline" || a == "--target" || a == "--schedule" || a == "--emit";
+    bool takesValue = a == "-o" || a == "--pipeline" || a == "--target" || a == "--schedule" || a == "--emit" || a == "--function";
     if (takesValue && i + 1 >= args.size()) return usageError("compile", fmt::format("{} needs a value", a));
     if (a == "-o") outDir = args[++i];
     else if (a == "--pipeline") pipelineName = args[++i];
+    else if (a == "--function") functionName = args[++i];
     else if (a == "--target") targetSpec = args[++i];
     else if (a == "--schedule") strategy = args[++i];
     else if (a == "--emit") emit = args[++i];
@@ -97,6 +100,10 @@ int runCompile(const std::vector<std::string>& args) {
     if (!p) return usageError("compile", error);
     selected.push_back(p);
   }
+  if (!functionName.empty() && selected.size() != 1) return usageError("compile", "--function needs --pipeline (it names one library)");
+  if (!functionName.empty() && halideName(functionName) != functionName) {
+    return usageError("compile", fmt::format("--function '{}' is not a C identifier", functionName));
+  }
   std::error_code ec;
   fs::create_directories(outDir, ec);
   if (ec || !fs::is_directory(outDir)) return fail(fmt::format("cannot create output directory '{}': {}", outDir, ec.message()));
@@ -109,29 +116,30 @@ int runCompile(const std::vector<std::string>& args) {
   for (const ir::Pipeline* p : selected) {
     auto start = std::chrono::steady_clock::now();
     DiagnosticEngine diags(*checked.sources);
-    auto lowered = lowerPipeline(*p, diags);
+    std::string name = functionName.empty() ? p->name : functionName;
+    auto lowered = lowerPipeline(*p, diags, name);
     std::optional<Schedule> schedule = lowered ? chooseSchedule(strategy, *p, *lowered, targets[0], diags) : std::nullopt;
     if (!lowered || !schedule || !applySchedule(*lowered, *schedule, diags)) {
       fmt::print(stderr, "{}", renderText(diags.diagnostics(), *checked.sources));
       return 1;
     }
-    std::string prefix = (fs::path(outDir) / p->name).string();
+    std::string prefix = (fs::path(outDir) / name).string();
     Halide::Pipeline pipeline = lowered->pipeline();
     try {
       if (targets.size() == 1) {
-        pipeline.compile_to_static_library(prefix, lowered->arguments, p->name, targets[0]);
+        pipeline.compile_to_static_library(prefix, lowered->arguments, name, targets[0]);
       } else {
         pipeline.compile_to_multitarget_static_library(prefix, lowered->arguments, targets);
       }
       for (const std::string& e : emits) {
         if (e == "stmt") pipeline.compile_to_lowered_stmt(prefix + ".stmt", lowered->arguments, Halide::Text, targets[0]);
         if (e == "html") pipeline.compile_to_lowered_stmt(prefix + ".stmt.html", lowered->arguments, Halide::HTML, targets[0]);
-        if (e == "assembly") pipeline.compile_to_assembly(prefix + ".s", lowered->arguments, p->name, targets[0]);
+        if (e == "assembly") pipeline.compile_to_assembly(prefix + ".s", lowered->arguments, name, targets[0]);
       }
     } catch (const Halide::Error& e) {
       return fail(fmt::format("Halide could not compile '{}': {}", p->name, e.what()));
     }
-    if (!finishLibrary(outDir, *p, error)) return fail(error);
+    if (!finishLibrary(outDir, name, *p, error)) return fail(error);
     if (std::find(emits.begin(), emits.end(), "schedule") != emits.end()) {
       std::ofstream(prefix + ".schedule.json") << schedule->toJson().dump();
     }
@@ -140,13 +148,14 @@ int runCompile(const std::vector<std::string>& args) {
     info.sourcePath = file;
     info.sourceHash = hashText(allSources);
     info.foveaVersion = FOVEA_VERSION;
-    info.files = {{"static", p->name + ".a"}, {"shared", "lib" + p->name + ".so"}, {"header", p->name + ".h"}};
+    info.function = name;
+    info.files = {{"static", name + ".a"}, {"shared", "lib" + name + ".so"}, {"header", name + ".h"}};
     std::ofstream manifest(prefix + ".manifest.json");
     manifest << buildManifest(*p, *schedule, info).dump();
     if (!manifest) return fail(fmt::format("cannot write {}.manifest.json", prefix));
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     fmt::print("{}: compiled '{}' for {} target{} in {:.1f} s -> {}.a, lib{}.so, {}.h, {}.manifest.json\n", file, p->name, targets.size(),
-               targets.size() == 1 ? "" : "s", seconds, prefix, p->name, p->name, p->name);
+               targets.size() == 1 ? "" : "s", seconds, prefix, name, name, name);
   }
   return 0;
 }

@@ -18,7 +18,8 @@ struct DefinitionScope {
 
 class Lowerer {
  public:
-  Lowerer(const ir::Pipeline& p, DiagnosticEngine& diags) : p_(p), diags_(diags) {}
+  Lowerer(const ir::Pipeline& p, DiagnosticEngine& diags, std::string function)
+      : p_(p), diags_(diags), function_(function.empty() ? p.name : std::move(function)) {}
 
   std::optional<LoweredPipeline> run() {
     LoweredPipeline out;
@@ -26,7 +27,7 @@ class Lowerer {
     out_ = &out;
     // The C function of a fat library is named after its first output Func: that Func takes the
     // pipeline's name, reserved before anything else can claim it.
-    std::set<std::string> names = {halideName(p_.name)};
+    std::set<std::string> names = {halideName(function_)};
     auto unique = [&](const std::string& base) {
       std::string name = halideName(base);
       for (int k = 2; !names.insert(name).second; ++k) name = fmt::format("{}_{}", halideName(base), k);
@@ -55,7 +56,7 @@ class Lowerer {
       if (s >= 0 && p_.stages[s].kind == ir::StageKind::Computed && returnedAs[s] < 0) returnedAs[s] = static_cast<int>(o);
     }
     std::vector<std::string> outputNames;
-    for (size_t o = 0; o < p_.outputs.size(); ++o) outputNames.push_back(o == 0 ? halideName(p_.name) : unique(p_.outputs[o].name));
+    for (size_t o = 0; o < p_.outputs.size(); ++o) outputNames.push_back(o == 0 ? halideName(function_) : unique(p_.outputs[o].name));
     for (size_t s = 0; s < p_.stages.size(); ++s) {
       if (p_.stages[s].kind == ir::StageKind::Input) continue;
       funcNames[s] = returnedAs[s] >= 0 ? outputNames[returnedAs[s]] : unique(p_.stages[s].name);
@@ -289,6 +290,7 @@ class Lowerer {
 
   const ir::Pipeline& p_;
   DiagnosticEngine& diags_;
+  std::string function_;
   LoweredPipeline* out_ = nullptr;
 };
 
@@ -318,9 +320,9 @@ std::string halideName(const std::string& name) {
 
 Halide::Pipeline LoweredPipeline::pipeline() const { return Halide::Pipeline(outputs); }
 
-std::optional<LoweredPipeline> lowerPipeline(const ir::Pipeline& pipeline, DiagnosticEngine& diags) {
+std::optional<LoweredPipeline> lowerPipeline(const ir::Pipeline& pipeline, DiagnosticEngine& diags, const std::string& function) {
   try {
-    return Lowerer(pipeline, diags).run();
+    return Lowerer(pipeline, diags, function).run();
   } catch (const Halide::Error& e) {
     diags.error(pipeline.loc, fmt::format("Halide cannot build pipeline '{}': {}", pipeline.name, e.what()));
     return std::nullopt;

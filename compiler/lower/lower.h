@@ -34,7 +34,8 @@ Halide::Type halideType(ScalarType t);
 
 /// Builds the Halide definition of every stage. Halide rejects some programs the checker accepts
 /// (they are rare); its message is then reported at the Fovea definition that caused it.
-std::optional<LoweredPipeline> lowerPipeline(const ir::Pipeline& pipeline, DiagnosticEngine& diags);
+/// `function` names the compiled C function (default: the pipeline's name).
+std::optional<LoweredPipeline> lowerPipeline(const ir::Pipeline& pipeline, DiagnosticEngine& diags, const std::string& function = "");
 
 /// A name usable as a Halide Func and as a C identifier ("box3.bx" -> "box3_bx").
 std::string halideName(const std::string& name);

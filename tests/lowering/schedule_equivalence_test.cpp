@@ -23,6 +23,8 @@ struct Case {
   std::string schedule;
 };
 
+void PrintTo(const Case& c, std::ostream* os) { *os << c.path << " " << c.pipeline << " " << c.schedule; }
+
 std::vector<Case> listCases() {
   std::vector<Case> out;
   std::vector<fs::path> files;
