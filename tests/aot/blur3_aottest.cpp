@@ -49,6 +49,13 @@ TEST(Blur3Aot, MatchesReferenceOnInterleavedAndPlanarImages) {
   }
 }
 
+TEST(Blur3Aot, InstallsACachingAllocator) {
+  // Per-strip intermediate buffers come from a cache instead of the system (see library.cpp).
+  halide_malloc_t previous = halide_set_custom_malloc(halide_default_malloc);
+  EXPECT_NE(previous, &halide_default_malloc);
+  halide_set_custom_malloc(previous);
+}
+
 std::string lastError;
 void recordError(void*, const char* message) { lastError = message; }
 
