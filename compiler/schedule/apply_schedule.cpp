@@ -17,6 +17,25 @@ struct StripLoops {
   bool gpu = false;
 };
 
+/// Splits each update whose domain has two or more dimensions over its outermost reduction
+/// variable: partial results per band computed in parallel, then combined. Halide proves the
+/// update associative first; when it cannot, the update stays serial.
+void parallelizeReductions(Halide::Func& f) {
+  const std::vector<Halide::Internal::Definition>& updates = f.function().updates();
+  for (size_t i = 0; i < updates.size(); ++i) {
+    const std::vector<Halide::Internal::ReductionVariable>& rvars = updates[i].schedule().rvars();
+    if (rvars.size() < 2) continue;
+    Halide::RVar outer(rvars.back().var);
+    Halide::Var band(f.name() + "_band" + std::to_string(i));
+    try {
+      Halide::Func partial = f.update(static_cast<int>(i)).rfactor(outer, band);
+      partial.compute_root().update().parallel(band);
+    } catch (const Halide::Error&) {
+      // Not associative (or not provably so): serial is correct.
+    }
+  }
+}
+
 }  // namespace
 
 bool applySchedule(LoweredPipeline& lowered, const Schedule& schedule, DiagnosticEngine& diags) {
@@ -68,6 +87,7 @@ bool applySchedule(LoweredPipeline& lowered, const Schedule& schedule, Diagnosti
       }
       if (s.vector > 1 && !args.empty()) f.vectorize(args[0], s.vector, TailStrategy::GuardWithIf);
       strips[s.stage] = loops;
+      if (s.parallelReduction) parallelizeReductions(f);
     }
     for (const StageSchedule& s : schedule.stages) {
       if (s.placement != Placement::Strip) continue;

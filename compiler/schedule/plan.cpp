@@ -163,6 +163,11 @@ Schedule planHeuristicSchedule(const ir::Pipeline& p, const PlanContext& context
       st.stripRows = kStripRows;
       st.parallel = true;
     }
+    // A reduction over a 2-D (or larger) domain is split into per-row-band partial results that
+    // run in parallel (if its update is associative; otherwise it stays serial).
+    bool bigDomain = false;
+    for (const ir::Definition& u : s.updates) bigDomain = bigDomain || (u.domain && u.domain->extents.size() >= 2);
+    st.parallelReduction = placement[k] == Placement::Root && bigDomain && !context.gpu;
     if (context.gpu && placement[k] != Placement::Inline) {
       // Pure definitions of images become kernels; 1-D stages (histograms, sums) stay on the host.
       st.vector = 0;
@@ -195,17 +200,29 @@ Schedule planHeuristicSchedule(const ir::Pipeline& p, const PlanContext& context
   return out;
 }
 
+namespace {
+
+StageSchedule referenceStage(const std::string& name, const char* why) {
+  StageSchedule st;
+  st.stage = name;
+  st.placement = Placement::Root;
+  st.reason = why;
+  return st;
+}
+
+}  // namespace
+
 Schedule planReferenceSchedule(const ir::Pipeline& p, const PlanContext& context) {
   Schedule out;
   out.strategy = "none";
   out.target = context.target;
   for (size_t k = 0; k < p.stages.size(); ++k) {
     if (p.stages[k].kind == ir::StageKind::Input) continue;
-    out.stages.push_back(StageSchedule{context.stageNames[k], Placement::Root, "", 0, 0, false, "reference: everything in full"});
+    out.stages.push_back(referenceStage(context.stageNames[k], "reference: everything in full"));
   }
   for (size_t o = 0; o < p.outputs.size(); ++o) {
     if (!out.find(context.outputNames[o])) {
-      out.stages.push_back(StageSchedule{context.outputNames[o], Placement::Root, "", 0, 0, false, "reference: output copy"});
+      out.stages.push_back(referenceStage(context.outputNames[o], "reference: output copy"));
     }
   }
   return out;

@@ -37,6 +37,7 @@ json::Value Schedule::toJson() const {
       v.set("parallel", s.parallel);
     }
     if (s.gpuTileX > 0) v.set("gpu_tile", json::Value::array({s.gpuTileX, s.gpuTileY}));
+    if (s.parallelReduction) v.set("parallel_reduction", true);
     if (!s.reason.empty()) v.set("reason", s.reason);
     list.push(std::move(v));
   }
@@ -79,6 +80,7 @@ std::optional<Schedule> Schedule::fromJson(const json::Value& v, std::string* er
     if (const json::Value* at = item.find("compute_at"); at && at->kind() == json::Value::Kind::String) st.computeAt = at->asString();
     if (st.placement == Placement::Strip && st.computeAt.empty()) return fail(fmt::format("stage '{}': a strip placement needs \"compute_at\"", st.stage));
     if (const json::Value* par = item.find("parallel"); par && par->kind() == json::Value::Kind::Bool) st.parallel = par->asBool();
+    if (const json::Value* red = item.find("parallel_reduction"); red && red->kind() == json::Value::Kind::Bool) st.parallelReduction = red->asBool();
     if (const json::Value* tile = item.find("gpu_tile"); tile && tile->kind() == json::Value::Kind::Array && tile->items().size() == 2) {
       st.gpuTileX = static_cast<int>(tile->items()[0].asNumber());
       st.gpuTileY = static_cast<int>(tile->items()[1].asNumber());

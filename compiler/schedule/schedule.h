@@ -30,6 +30,9 @@ struct StageSchedule {
   int vector = 0;           ///< vector width of the innermost dimension (0: scalar)
   int stripRows = 0;        ///< Root: rows per strip of its own loops (0: no split)
   bool parallel = false;    ///< Root: strips (or rows) run in parallel
+  /// Root, CPU: split each associative update over its outermost reduction variable into
+  /// partial results computed in parallel, then combined (Halide's rfactor).
+  bool parallelReduction = false;
   std::string reason;       ///< why the planner chose this (shown by `fovea graph`)
   /// GPU (CUDA targets). Root: the thread-block tile over x, y (0: not on the GPU); Strip: the
   /// stage is computed per block of its owner, by the block's threads, in shared memory.
