@@ -18,27 +18,6 @@ json::Value dimsJson(const std::vector<std::string>& dims) {
   return out;
 }
 
-const char* opName(ir::BinaryOp op) {
-  switch (op) {
-    case ir::BinaryOp::Add: return "+";
-    case ir::BinaryOp::Sub: return "-";
-    case ir::BinaryOp::Mul: return "*";
-    case ir::BinaryOp::Div: return "/";
-    case ir::BinaryOp::Mod: return "%";
-    case ir::BinaryOp::Min: return "min";
-    case ir::BinaryOp::Max: return "max";
-    case ir::BinaryOp::Lt: return "<";
-    case ir::BinaryOp::Le: return "<=";
-    case ir::BinaryOp::Gt: return ">";
-    case ir::BinaryOp::Ge: return ">=";
-    case ir::BinaryOp::Eq: return "==";
-    case ir::BinaryOp::Ne: return "!=";
-    case ir::BinaryOp::And: return "&&";
-    case ir::BinaryOp::Or: return "||";
-  }
-  return "?";
-}
-
 }  // namespace
 
 std::string hashText(const std::string& text) {
@@ -76,7 +55,7 @@ json::Value expressionJson(const ir::Expr& e) {
       out.set("args", args());
       break;
     case ir::ExprKind::Binary:
-      out.set("op", opName(e.binaryOp));
+      out.set("op", ir::toString(e.binaryOp));
       out.set("args", args());
       break;
     case ir::ExprKind::Select:

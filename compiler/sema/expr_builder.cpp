@@ -219,27 +219,6 @@ bool isComparison(ir::BinaryOp op) {
   }
 }
 
-const char* opSpelling(ir::BinaryOp op) {
-  switch (op) {
-    case ir::BinaryOp::Add: return "+";
-    case ir::BinaryOp::Sub: return "-";
-    case ir::BinaryOp::Mul: return "*";
-    case ir::BinaryOp::Div: return "/";
-    case ir::BinaryOp::Mod: return "%";
-    case ir::BinaryOp::Min: return "min";
-    case ir::BinaryOp::Max: return "max";
-    case ir::BinaryOp::Lt: return "<";
-    case ir::BinaryOp::Le: return "<=";
-    case ir::BinaryOp::Gt: return ">";
-    case ir::BinaryOp::Ge: return ">=";
-    case ir::BinaryOp::Eq: return "==";
-    case ir::BinaryOp::Ne: return "!=";
-    case ir::BinaryOp::And: return "&&";
-    case ir::BinaryOp::Or: return "||";
-  }
-  return "?";
-}
-
 }  // namespace
 
 ExprPtr ExprBuilder::binary(ir::BinaryOp op, const ExprPtr& a, const ExprPtr& b, SourceLoc loc) const {
@@ -249,7 +228,7 @@ ExprPtr ExprBuilder::binary(ir::BinaryOp op, const ExprPtr& a, const ExprPtr& b,
   bool boolB = b->type == ScalarType::Bool && !isLiteral(b);
   if (logical) {
     if (!boolA || !boolB) {
-      error(loc, fmt::format("'{}' needs bool operands, found {} and {}", opSpelling(op), boolA ? "bool" : isLiteral(a) ? "a number" : toString(a->type),
+      error(loc, fmt::format("'{}' needs bool operands, found {} and {}", ir::toString(op), boolA ? "bool" : isLiteral(a) ? "a number" : toString(a->type),
                              boolB ? "bool" : isLiteral(b) ? "a number" : toString(b->type)));
       return nullptr;
     }
@@ -264,7 +243,7 @@ ExprPtr ExprBuilder::binary(ir::BinaryOp op, const ExprPtr& a, const ExprPtr& b,
   }
   bool equality = op == ir::BinaryOp::Eq || op == ir::BinaryOp::Ne;
   if ((boolA || boolB) && !(equality && boolA && boolB)) {
-    error(loc, fmt::format("'{}' cannot be applied to bool; convert it first, e.g. u8(flag)", opSpelling(op)));
+    error(loc, fmt::format("'{}' cannot be applied to bool; convert it first, e.g. u8(flag)", ir::toString(op)));
     return nullptr;
   }
   ScalarType t = commonType(a, b);

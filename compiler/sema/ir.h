@@ -146,6 +146,9 @@ struct Program {
   std::vector<Pipeline> pipelines;
 };
 
+/// How an operator is written: "+", "min", "&&".
+const char* toString(BinaryOp op);
+
 /// A readable dump of a pipeline (`fovea check --dump-ir`), also used by tests.
 std::string dump(const Pipeline& p);
 std::string dump(const Expr& e, const Pipeline& p);

@@ -6,7 +6,9 @@
 namespace fovea::ir {
 namespace {
 
-const char* binaryName(BinaryOp op) {
+}  // namespace
+
+const char* toString(BinaryOp op) {
   switch (op) {
     case BinaryOp::Add: return "+";
     case BinaryOp::Sub: return "-";
@@ -26,6 +28,8 @@ const char* binaryName(BinaryOp op) {
   }
   return "?";
 }
+
+namespace {
 
 const char* intrinsicName(Intrinsic i) {
   switch (i) {
@@ -75,8 +79,8 @@ struct Printer {
       case ExprKind::SatCast: return fmt::format("{}_sat({})", toString(e.type), args(e.args));
       case ExprKind::Unary: return fmt::format("{}{}", e.unaryOp == UnaryOp::Neg ? "-" : "!", print(*e.args[0]));
       case ExprKind::Binary:
-        if (e.binaryOp == BinaryOp::Min || e.binaryOp == BinaryOp::Max) return fmt::format("{}({})", binaryName(e.binaryOp), args(e.args));
-        return fmt::format("({} {} {})", print(*e.args[0]), binaryName(e.binaryOp), print(*e.args[1]));
+        if (e.binaryOp == BinaryOp::Min || e.binaryOp == BinaryOp::Max) return fmt::format("{}({})", toString(e.binaryOp), args(e.args));
+        return fmt::format("({} {} {})", print(*e.args[0]), toString(e.binaryOp), print(*e.args[1]));
       case ExprKind::Select: return fmt::format("select({})", args(e.args));
       case ExprKind::Intrinsic: return fmt::format("{}({})", intrinsicName(e.intrinsic), args(e.args));
     }
