@@ -70,6 +70,22 @@ Halide::Target hostTarget() {
   return t;
 }
 
+std::string whyNotRunnableHere(const Halide::Target& t) {
+  Halide::Target host = hostTarget();
+  if (t.arch != host.arch || t.os != host.os || t.bits != host.bits) {
+    return fmt::format("target {} is for another architecture or operating system than this machine ({})", t.to_string(),
+                       host.to_string());
+  }
+  using F = Halide::Target::Feature;
+  for (F f : {F::SSE41, F::AVX, F::AVX2, F::FMA, F::FMA4, F::F16C, F::AVX512, F::AVX512_KNL, F::AVX512_Skylake, F::AVX512_Cannonlake,
+              F::AVX512_SapphireRapids}) {
+    if (t.has_feature(f) && !host.has_feature(f)) {
+      return fmt::format("target {} uses CPU features this machine does not have (it is {})", t.to_string(), host.to_string());
+    }
+  }
+  return "";
+}
+
 std::vector<Halide::Target> parseTargets(const std::string& spec, std::string& error) {
   std::vector<Halide::Target> out;
   std::stringstream list(spec);

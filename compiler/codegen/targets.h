@@ -23,6 +23,10 @@ std::vector<Halide::Target> parseTargets(const std::string& spec, std::string& e
 /// feature is kept only where the CPU lists avx512_fp16.
 Halide::Target hostTarget();
 
+/// Empty when code for `t` can run on this machine (same architecture, OS and bit width, and only
+/// CPU features the machine has); otherwise why not. JIT runs and shared-library linking need it.
+std::string whyNotRunnableHere(const Halide::Target& t);
+
 /// The SIMD width in bytes the schedule should use for a target.
 int vectorBytes(const Halide::Target& t);
 

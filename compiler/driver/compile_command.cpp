@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -42,6 +43,16 @@ void helpCompile() {
       "  -h, --help          show this help\n\n"
       "exit status: 0 success, 1 errors in the script or its compilation, 2 usage errors\n",
       kDefaultTargets);
+}
+
+bool usableFunctionName(const std::string& name) {
+  static const std::set<std::string> reserved = {
+      "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum", "extern", "float", "for", "goto",
+      "if", "inline", "int", "long", "register", "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch",
+      "typedef", "union", "unsigned", "void", "volatile", "while", "bool", "true", "false", "class", "namespace", "template", "new",
+      "delete", "main", "malloc", "calloc", "realloc", "free", "abort", "exit", "memcpy", "memset", "memmove", "strlen", "printf"};
+  if (name.empty() || halideName(name) != name || reserved.count(name)) return false;
+  return name.rfind("halide", 0) != 0 && name.rfind("_", 0) != 0;
 }
 
 int fail(const std::string& message) {
@@ -86,6 +97,18 @@ int runCompile(const std::vector<std::string>& args) {
   std::string error;
   std::vector<Halide::Target> targets = parseTargets(targetSpec, error);
   if (targets.empty()) return usageError("compile", error);
+  for (const Halide::Target& t : targets) {
+    // The entry point and the shared library are built with this machine's C compiler and linker.
+    Halide::Target cpu = t.without_feature(Halide::Target::CUDA);
+    for (auto f : {Halide::Target::SSE41, Halide::Target::AVX, Halide::Target::AVX2, Halide::Target::FMA, Halide::Target::FMA4,
+                   Halide::Target::F16C, Halide::Target::AVX512, Halide::Target::AVX512_KNL, Halide::Target::AVX512_Skylake,
+                   Halide::Target::AVX512_Cannonlake, Halide::Target::AVX512_SapphireRapids}) {
+      cpu = cpu.without_feature(f);
+    }
+    if (std::string why = whyNotRunnableHere(cpu); !why.empty()) {
+      return usageError("compile", fmt::format("{}: fovea compile builds libraries for this machine's architecture and OS", why));
+    }
+  }
 
   std::string readError;
   CheckedFile checked = checkFileAndReport(file, stdlibDir, readError);
@@ -101,8 +124,10 @@ int runCompile(const std::vector<std::string>& args) {
     selected.push_back(p);
   }
   if (!functionName.empty() && selected.size() != 1) return usageError("compile", "--function needs --pipeline (it names one library)");
-  if (!functionName.empty() && halideName(functionName) != functionName) {
-    return usageError("compile", fmt::format("--function '{}' is not a C identifier", functionName));
+  if (!functionName.empty() && !usableFunctionName(functionName)) {
+    return usageError("compile", fmt::format("--function '{}' is not a usable C function name (a C identifier that is not a keyword, "
+                                             "a C library function or a Halide runtime name)",
+                                             functionName));
   }
   std::error_code ec;
   fs::create_directories(outDir, ec);
@@ -124,6 +149,13 @@ int runCompile(const std::vector<std::string>& args) {
       return 1;
     }
     std::string prefix = (fs::path(outDir) / name).string();
+    // A failed compilation leaves nothing behind that could be mistaken for a library.
+    auto failClean = [&](const std::string& message) {
+      std::error_code ignored;
+      for (const char* suffix : {".a", ".h", ".manifest.json", ".schedule.json", ".stmt", ".stmt.html", ".s"}) fs::remove(prefix + suffix, ignored);
+      fs::remove((fs::path(outDir) / ("lib" + name + ".so")).string(), ignored);
+      return fail(message);
+    };
     Halide::Pipeline pipeline = lowered->pipeline();
     try {
       if (targets.size() == 1) {
@@ -137,9 +169,9 @@ int runCompile(const std::vector<std::string>& args) {
         if (e == "assembly") pipeline.compile_to_assembly(prefix + ".s", lowered->arguments, name, targets[0]);
       }
     } catch (const Halide::Error& e) {
-      return fail(fmt::format("Halide could not compile '{}': {}", p->name, e.what()));
+      return failClean(fmt::format("Halide could not compile '{}': {}", p->name, e.what()));
     }
-    if (!finishLibrary(outDir, name, *p, error)) return fail(error);
+    if (!finishLibrary(outDir, name, *p, error)) return failClean(error);
     if (std::find(emits.begin(), emits.end(), "schedule") != emits.end()) {
       std::ofstream(prefix + ".schedule.json") << schedule->toJson().dump();
     }

@@ -84,6 +84,10 @@ int runGraph(const std::vector<std::string>& args) {
     fmt::print("wrote {}\n", out);
     return 0;
   }
+  {
+    std::ofstream probe(out, std::ios::app);
+    if (!probe) return usageError("graph", fmt::format("cannot write '{}'", out));
+  }
   fs::path tmp = fs::temp_directory_path() / fmt::format("fovea-graph-{}.dot", ::getpid());
   std::ofstream(tmp) << dot;
   int status = runProcess({"dot", "-T" + ext.substr(1), tmp.string(), "-o", out});

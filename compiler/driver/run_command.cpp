@@ -29,8 +29,10 @@ void helpRun() {
       "JIT-compiles a pipeline, runs it on images (read and written with OpenCV) and prints how long\n"
       "it took. Buffer inputs take the -i images in declaration order; outputs go to the -o paths in\n"
       "declaration order. Color images are given to the pipeline as RGB (c = 0, 1, 2), interleaved\n"
-      "as OpenCV stores them. An output that is not an image (1-D, or 2-D/3-D of a type no image file\n"
-      "holds) is written as JSON. Outputs are written to a temporary name and renamed.\n\n"
+      "as OpenCV stores them. An output goes to an image file when the format holds its type exactly\n"
+      "(u8 and u16; f32 in .tif, .exr or .pfm) and it is gray or has 1 to 4 channels; any output may be\n"
+      "written to a .json path instead (lossless). Outputs are written to a temporary name and renamed.\n"
+      "The target must run on this machine (same architecture, only CPU features it has).\n\n"
       "options:\n"
       "  --pipeline NAME     the pipeline to run (needed when the file defines several)\n"
       "  --set NAME=VALUE    a scalar parameter (others take their defaults)\n"
@@ -79,10 +81,17 @@ std::optional<cv::Mat> readInput(const std::string& path, const ir::Input& in, s
     return std::nullopt;
   }
   if (in.dims.size() < 2 || in.dims.size() > 3) {
-    error = fmt::format("input '{}' has {} dimensions; `fovea run` feeds images to 2-D (gray) or 3-D (color) inputs", in.name, in.dims.size());
+    error = fmt::format("input '{}' has {} dimension{}; `fovea run` feeds images to 2-D (gray) or 3-D (color) inputs", in.name, in.dims.size(),
+                        in.dims.size() == 1 ? "" : "s");
     return std::nullopt;
   }
-  if (in.dims.size() == 2 && m.channels() != 1) cv::cvtColor(m, m, m.channels() == 4 ? cv::COLOR_BGRA2GRAY : cv::COLOR_BGR2GRAY);
+  if (in.dims.size() == 2 && m.channels() != 1) {
+    fmt::print(stderr, "fovea run: note: '{}' is gray (2-D); the {}-channel image is converted to gray\n", in.name, m.channels());
+    cv::cvtColor(m, m, m.channels() == 4 ? cv::COLOR_BGRA2GRAY : cv::COLOR_BGR2GRAY);
+  }
+  if (in.dims.size() == 3 && m.channels() == 1) {
+    fmt::print(stderr, "fovea run: note: '{}' has a channel dimension; the gray image gives it 1 channel\n", in.name);
+  }
   if (m.channels() == 3) cv::cvtColor(m, m, cv::COLOR_BGR2RGB);
   if (m.channels() == 4) cv::cvtColor(m, m, cv::COLOR_BGRA2RGBA);
   std::optional<int> depth = cvDepth(in.type);
@@ -168,8 +177,16 @@ bool setParam(Halide::ParamMap& map, const Halide::Param<>& p, ScalarType t, dou
   return false;
 }
 
-bool isImageOutput(const ir::Output& o, const std::vector<int64_t>& extents) {
-  if (!cvDepth(o.type)) return false;
+/// Whether an output is written as an image: the path is not .json, the format holds the type
+/// exactly (8- and 16-bit unsigned anywhere; floats in TIFF, EXR and PFM only), and the shape is
+/// gray or 1-4 channels. Everything else is JSON, which loses nothing.
+bool isImageOutput(const ir::Output& o, const std::vector<int64_t>& extents, const std::string& path) {
+  std::string ext = fs::path(path).extension().string();
+  for (char& ch : ext) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (ext == ".json") return false;
+  bool exact = o.type == ScalarType::U8 || o.type == ScalarType::U16 ||
+               (o.type == ScalarType::F32 && (ext == ".tif" || ext == ".tiff" || ext == ".exr" || ext == ".pfm"));
+  if (!exact) return false;
   if (o.dims.size() == 2) return true;
   return o.dims.size() == 3 && extents[2] >= 1 && extents[2] <= 4;
 }
@@ -243,6 +260,16 @@ int runRun(const std::vector<std::string>& args) {
   std::vector<Halide::Target> targets = parseTargets(targetSpec, error);
   if (targets.size() != 1) return usageError("run", targets.empty() ? error : "--target takes one target for a JIT run");
   Halide::Target target = targets[0];
+  if (std::string why = whyNotRunnableHere(target); !why.empty()) return usageError("run", why + "; a JIT run executes here");
+  // Check where the outputs go before compiling anything.
+  for (size_t o = 0; o < outputs.size(); ++o) {
+    std::error_code ec;
+    std::string ext = fs::path(outputs[o]).extension().string();
+    if (outputs[o].empty() || fs::is_directory(outputs[o], ec)) return usageError("run", fmt::format("output path '{}' is not a file name", outputs[o]));
+    if (ext != ".json" && !cv::haveImageWriter(outputs[o])) {
+      return usageError("run", fmt::format("cannot write '{}': use an image format OpenCV writes (.png, .tif, .jpg, ...) or .json", outputs[o]));
+    }
+  }
 
   // Parameters: --set values, else defaults.
   SizeContext sizes;
@@ -302,11 +329,16 @@ int runRun(const std::vector<std::string>& args) {
       extents.push_back(*v);
     }
     outputExtents.push_back(extents);
-    if (isImageOutput(out, extents)) {
+    if (isImageOutput(out, extents, outputs[o])) {
       int channels = out.dims.size() == 3 ? static_cast<int>(extents[2]) : 1;
       outputMats[o].create(static_cast<int>(extents[1]), static_cast<int>(extents[0]), CV_MAKETYPE(*cvDepth(out.type), channels));
       outputBuffers.push_back(wrapMat(outputMats[o], out.type, out.dims.size()));
     } else {
+      std::string ext = fs::path(outputs[o]).extension().string();
+      if (ext != ".json") {
+        return usageError("run", fmt::format("output '{}' is {}[{}], which an image file cannot hold exactly; write it to a .json path",
+                                             out.name, toString(out.type), fmt::join(out.dims, ", ")));
+      }
       std::vector<int> e(extents.begin(), extents.end());
       outputBuffers.emplace_back(halideType(out.type), e);
     }
@@ -357,11 +389,14 @@ int runRun(const std::vector<std::string>& args) {
     if (!written) return fail(fmt::format("cannot write output '{}' to '{}': {}", out.name, outputs[o], writeError));
   }
   double median = times[times.size() / 2];
-  double pixels = 1;
-  for (size_t d = 0; d < std::min<size_t>(2, outputExtents[0].size()); ++d) pixels *= static_cast<double>(outputExtents[0][d]);
-  fmt::print("{}: {} ({} schedule, {}) compiled in {:.0f} ms; {} run{}: median {:.3f} ms, min {:.3f} ms ({:.1f} MPix/s)\n", file, p->name,
-             schedule->strategy, target.to_string(), compileMs, repeat, repeat == 1 ? "" : "s", median, times.front(),
-             pixels / (median * 1e3));
+  // Throughput in input pixels: what a user's frame rate depends on.
+  std::string rate;
+  if (!sizes.inputExtents.empty() && sizes.inputExtents[0].size() >= 2) {
+    double pixels = static_cast<double>(sizes.inputExtents[0][0]) * static_cast<double>(sizes.inputExtents[0][1]);
+    rate = fmt::format(" ({:.1f} MPix/s)", pixels / (median * 1e3));
+  }
+  fmt::print("{}: {} ({} schedule, {}) compiled in {:.0f} ms; {} run{}: median {:.3f} ms, min {:.3f} ms{}\n", file, p->name,
+             schedule->strategy, target.to_string(), compileMs, repeat, repeat == 1 ? "" : "s", median, times.front(), rate);
   return 0;
 }
 

@@ -56,6 +56,24 @@ bool applySchedule(LoweredPipeline& lowered, const Schedule& schedule, Diagnosti
       ok = false;
     }
   }
+  // A strip stage is computed in the loops of a stage computed in full; an output is computed in full.
+  for (const StageSchedule& s : schedule.stages) {
+    if (s.placement == Placement::Strip) {
+      const StageSchedule* owner = schedule.find(s.computeAt);
+      if (s.computeAt == s.stage || !owner || owner->placement != Placement::Root) {
+        diags.error({}, fmt::format("the schedule computes '{}' in the strips of '{}', which is not a stage computed in full (placement root)",
+                                    s.stage, s.computeAt));
+        ok = false;
+      }
+    }
+    for (const Halide::Func& out : lowered.outputs) {
+      if (out.name() == s.stage && s.placement != Placement::Root) {
+        diags.error({}, fmt::format("the schedule places output '{}' {}; outputs are computed in full (placement root)", s.stage,
+                                    toString(s.placement)));
+        ok = false;
+      }
+    }
+  }
   if (!ok) return false;
 
   std::map<std::string, StripLoops> strips;

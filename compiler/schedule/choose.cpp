@@ -32,6 +32,7 @@ std::optional<Schedule> chooseSchedule(const std::string& strategy, const ir::Pi
       diags.error({}, fmt::format("schedule file '{}': {}", strategy, error));
       return std::nullopt;
     }
+    s->strategy = strategy;  // where it came from, for messages and manifests
     return s;
   }
   diags.error({}, fmt::format("unknown schedule '{}' (use heuristic, none, mullapudi2016, adams2019, li2018, or a schedule .json file)",

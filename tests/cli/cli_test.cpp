@@ -36,6 +36,13 @@ std::string writeTemp(const std::string& name, const std::string& text) {
 
 const std::string kExamples = FOVEA_EXAMPLES_DIR;
 
+std::string readAll(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
 TEST(Cli, CheckAcceptsTheExamples) {
   CommandResult r = run("check " + kExamples + "/blur3.fov " + kExamples + "/histogram.fov");
   EXPECT_EQ(r.status, 0) << r.out;
@@ -94,13 +101,6 @@ TEST(Cli, ReportsEveryErrorInAFile) {
 
 namespace {
 
-std::string readAll(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 TEST(Cli, GraphShowsStagesFusionAndPlacement) {
   std::string out = (fs::temp_directory_path() / ("fovea_graph_" + std::to_string(::getpid()) + ".dot")).string();
   CommandResult r = run("graph " + kExamples + "/blur3.fov -o " + out);
@@ -141,6 +141,20 @@ TEST(Cli, RunReportsBadImagesAndParameters) {
   EXPECT_NE(range.out.find("outside its range"), std::string::npos) << range.out;
   EXPECT_FALSE(fs::exists("/tmp/never.png"));
   EXPECT_EQ(run("run " + kExamples + "/blur3.fov -i " + kExamples + "/images/chelsea.png -o /tmp/never.png --set nope=1").status, 2);
+  // Targets that cannot run here, outputs no format holds: usage errors before anything runs.
+  std::string in = " -i " + kExamples + "/images/chelsea.png ";
+  EXPECT_EQ(run("run " + kExamples + "/blur3.fov" + in + "-o /tmp/never.png --target arm-64-linux").status, 2);
+  EXPECT_EQ(run("run " + kExamples + "/blur3.fov" + in + "-o /tmp/never.xyz").status, 2);
+  std::string wide = writeTemp("wide.fov", "pipeline w(input: u8[x, y, c]) -> i32[x, y, c] {\n  o(x, y, c) = i32(input(x, y, c)) * 1000;\n  return o;\n}\n");
+  CommandResult png = run("run " + wide + in + "-o /tmp/never.png");
+  EXPECT_EQ(png.status, 2);
+  EXPECT_NE(png.out.find("write it to a .json path"), std::string::npos) << png.out;
+  std::string json = (fs::temp_directory_path() / ("fovea_wide_" + std::to_string(::getpid()) + ".json")).string();
+  CommandResult ok = run("run " + wide + in + "-o " + json + " --repeat 1");
+  EXPECT_EQ(ok.status, 0) << ok.out;
+  EXPECT_NE(readAll(json).find("\"type\":\"i32\""), std::string::npos);
+  fs::remove(json);
+  EXPECT_FALSE(fs::exists("/tmp/never.png"));
 }
 
 }  // namespace
@@ -188,6 +202,30 @@ TEST(Cli, CudaLibrariesHoldKernelsAndFailCleanlyWithoutAGpu) {
   EXPECT_EQ(call.status, 3) << call.out;  // an error code, not a signal
   EXPECT_EQ(call.out.find("status 0"), std::string::npos) << call.out;
   EXPECT_NE(call.out.find("cuda"), std::string::npos) << call.out;  // Could not find cuda system libraries
+  fs::remove_all(dir);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Cli, ScheduleFilesAreValidated) {
+  fs::path dir = fs::temp_directory_path() / ("fovea_sched_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::string schedule = (dir / "s.json").string();
+  std::ofstream(schedule) << R"({"version": 1, "strategy": "hand", "stages": [
+      {"stage": "f", "placement": "strip", "compute_at": "f"},
+      {"stage": "blur3", "placement": "inline"}]})";
+  CommandResult r = run("run " + kExamples + "/blur3.fov -i " + kExamples + "/images/chelsea.png -o " + (dir / "o.png").string() +
+                        " --schedule " + schedule);
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find("computes 'f' in the strips of 'f'"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("outputs are computed in full"), std::string::npos) << r.out;
+  std::ofstream(schedule) << "{ not json";
+  CommandResult bad = run("run " + kExamples + "/blur3.fov -i " + kExamples + "/images/chelsea.png -o " + (dir / "o.png").string() +
+                          " --schedule " + schedule);
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_NE(bad.out.find("schedule file"), std::string::npos) << bad.out;
   fs::remove_all(dir);
 }
 
