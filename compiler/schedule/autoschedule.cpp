@@ -1,5 +1,10 @@
 #include "schedule/autoschedule.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -80,7 +85,32 @@ std::optional<Schedule> runAutoscheduler(const std::string& strategy, const ir::
       }
     }
     Halide::MachineParams machine(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())), 32 * 1024 * 1024, 40);
-    Halide::AutoSchedulerResults results = lowered.pipeline().auto_schedule(*name, target, machine);
+    // The autoschedulers narrate their search on stderr (pages of it); keep it unless asked.
+    int savedStderr = -1;
+    if (!std::getenv("FOVEA_AUTOSCHEDULER_LOG")) {
+      std::fflush(stderr);
+      savedStderr = dup(STDERR_FILENO);
+      int devnull = open("/dev/null", O_WRONLY);
+      if (devnull >= 0) {
+        dup2(devnull, STDERR_FILENO);
+        close(devnull);
+      }
+    }
+    auto restore = [&] {
+      if (savedStderr < 0) return;
+      std::fflush(stderr);
+      dup2(savedStderr, STDERR_FILENO);
+      close(savedStderr);
+      savedStderr = -1;
+    };
+    Halide::AutoSchedulerResults results;
+    try {
+      results = lowered.pipeline().auto_schedule(*name, target, machine);
+    } catch (...) {
+      restore();
+      throw;
+    }
+    restore();
     Schedule s;
     s.strategy = strategy;
     s.target = target.to_string();

@@ -2,6 +2,11 @@
 /// Halide's autoschedulers (Mullapudi2016, Adams2019, Li2018), loaded as plugins. They schedule the
 /// Halide pipeline directly, from estimates Fovea gives them: 1920x1080 (x3 channels) inputs, the
 /// parameters' defaults, and the outputs' size rules evaluated at those sizes.
+///
+/// Their schedules split loops by factors chosen for those sizes and assume the images are at least
+/// that large: on smaller images the compiled pipeline reports an out-of-bounds access (Fovea's own
+/// heuristic guards its tails and works at any size). Their search log goes to stderr only when
+/// FOVEA_AUTOSCHEDULER_LOG is set.
 
 #include <optional>
 #include <string>
