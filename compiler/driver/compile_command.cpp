@@ -21,7 +21,9 @@ namespace fovea::driver {
 namespace {
 namespace fs = std::filesystem;
 
-void helpCompile() {
+}  // namespace
+
+void helpCompileCommand() {
   fmt::print(
       "usage: fovea compile FILE.fov [options] -o DIR\n\n"
       "Compiles every pipeline of FILE.fov (or the one named) ahead of time. For each pipeline NAME\n"
@@ -45,6 +47,8 @@ void helpCompile() {
       kDefaultTargets);
 }
 
+namespace {
+
 bool usableFunctionName(const std::string& name) {
   static const std::set<std::string> reserved = {
       "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum", "extern", "float", "for", "goto",
@@ -62,14 +66,13 @@ int fail(const std::string& message) {
 
 }  // namespace
 
-void helpCompileCommand() { helpCompile(); }
 
 int runCompile(const std::vector<std::string>& args) {
   std::string file, pipelineName, functionName, outDir, strategy = "heuristic", targetSpec = kDefaultTargets, emit, stdlibDir = defaultStdlibDir();
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "-h" || a == "--help") {
-      helpCompile();
+      helpCompileCommand();
       return 0;
     }
     bool takesValue = a == "-o" || a == "--pipeline" || a == "--target" || a == "--schedule" || a == "--emit" || a == "--function";

@@ -23,7 +23,9 @@ namespace fovea::driver {
 namespace {
 namespace fs = std::filesystem;
 
-void helpRun() {
+}  // namespace
+
+void helpRunCommand() {
   fmt::print(
       "usage: fovea run FILE.fov [options] -i IN.png [-i IN2.png ...] -o OUT.png [-o OUT2 ...]\n\n"
       "JIT-compiles a pipeline, runs it on images (read and written with OpenCV) and prints how long\n"
@@ -43,6 +45,8 @@ void helpRun() {
       "  -h, --help          show this help\n\n"
       "exit status: 0 success, 1 errors in the script, its inputs or its run, 2 usage errors\n");
 }
+
+namespace {
 
 std::optional<int> cvDepth(ScalarType t) {
   switch (t) {
@@ -200,19 +204,14 @@ int runRun(const std::vector<std::string>& args) {
   int repeat = 10;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    auto value = [&](const char* flag) -> std::optional<std::string> {
-      if (i + 1 >= args.size()) return std::nullopt;
-      (void)flag;
-      return args[++i];
-    };
     if (a == "-h" || a == "--help") {
-      helpRun();
+      helpRunCommand();
       return 0;
     }
     std::optional<std::string> v;
     if (a == "-i" || a == "-o" || a == "--pipeline" || a == "--set" || a == "--schedule" || a == "--target" || a == "--repeat") {
-      v = value(a.c_str());
-      if (!v) return usageError("run", fmt::format("{} needs a value", a));
+      if (i + 1 >= args.size()) return usageError("run", fmt::format("{} needs a value", a));
+      v = args[++i];
     }
     if (a == "-i") inputs.push_back(*v);
     else if (a == "-o") outputs.push_back(*v);
@@ -400,6 +399,5 @@ int runRun(const std::vector<std::string>& args) {
   return 0;
 }
 
-void helpRunCommand() { helpRun(); }
 
 }  // namespace fovea::driver
