@@ -36,6 +36,22 @@ void parallelizeReductions(Halide::Func& f) {
   }
 }
 
+/// Interleaved RGB (channel innermost, x stride 3: how OpenCV stores images) gets a version of its
+/// own in which the strides are constants, so that Halide can read pixels with dense vector loads
+/// and shuffles instead of gathers; every other layout runs the general version.
+void specializeInterleaved(LoweredPipeline& lowered, const Schedule& schedule) {
+  for (Halide::Func& out : lowered.outputs) {
+    const StageSchedule* s = schedule.find(out.name());
+    if (!s || s->placement != Placement::Root || s->gpuTileX > 0 || out.dimensions() != 3) continue;
+    Halide::Expr interleaved = out.output_buffer().dim(0).stride() == 3 && out.output_buffer().dim(2).stride() == 1 &&
+                               out.output_buffer().dim(2).extent() == 3;
+    for (const Halide::ImageParam& in : lowered.inputs) {
+      if (in.dimensions() == 3) interleaved = interleaved && in.dim(0).stride() == 3 && in.dim(2).stride() == 1 && in.dim(2).extent() == 3;
+    }
+    out.specialize(interleaved);
+  }
+}
+
 }  // namespace
 
 bool applySchedule(LoweredPipeline& lowered, const Schedule& schedule, DiagnosticEngine& diags) {
@@ -125,6 +141,7 @@ bool applySchedule(LoweredPipeline& lowered, const Schedule& schedule, Diagnosti
       }
       if (s.vector > 1 && !args.empty()) f.vectorize(args[0], s.vector, TailStrategy::GuardWithIf);
     }
+    specializeInterleaved(lowered, schedule);
   } catch (const Halide::Error& e) {
     diags.error({}, fmt::format("the schedule cannot be applied: {}", e.what()));
     return false;
