@@ -111,6 +111,28 @@ std::optional<cv::Mat> readInput(const std::string& path, const ir::Input& in, s
   return m;
 }
 
+/// Halide names buffer dimensions by number and prefixes "Error: "; say it with the script's names:
+/// "Input buffer input is accessed at 3, which is beyond the max (2) in dimension 2" gains
+/// "(dimension 2 is 'c' of input 'input')".
+std::string explainRunError(std::string message, const ir::Pipeline& p) {
+  if (message.rfind("Error: ", 0) == 0) message = message.substr(7);
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  size_t at = message.find(" in dimension ");
+  if (at == std::string::npos) return message;
+  int dim = std::atoi(message.c_str() + at + 14);
+  auto describe = [&](const std::string& buffer, const std::vector<std::string>& dims, const char* what) -> std::string {
+    if (message.find(" buffer " + buffer + " ") == std::string::npos || dim < 0 || dim >= static_cast<int>(dims.size())) return "";
+    return fmt::format(" (dimension {} is '{}' of {} '{}')", dim, dims[dim], what, buffer);
+  };
+  for (const ir::Input& in : p.inputs) {
+    if (std::string note = describe(in.name, in.dims, "input"); !note.empty()) return message + note;
+  }
+  for (const ir::Output& out : p.outputs) {
+    if (std::string note = describe(out.name, out.dims, "output"); !note.empty()) return message + note;
+  }
+  return message;
+}
+
 bool writeAtomically(const std::string& path, const std::function<bool(const std::string&)>& write, std::string& error) {
   fs::path target(path);
   fs::path tmp = target.parent_path() / (".tmp-" + std::to_string(::getpid()) + "-" + target.filename().string());
@@ -362,7 +384,7 @@ int runRun(const std::vector<std::string>& args) {
       times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     }
   } catch (const Halide::Error& e) {
-    return fail(fmt::format("'{}' failed: {}", p->name, e.what()));
+    return fail(fmt::format("'{}' failed: {}", p->name, explainRunError(e.what(), *p)));
   }
   std::sort(times.begin(), times.end());
 

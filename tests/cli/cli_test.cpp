@@ -209,6 +209,15 @@ TEST(Cli, CudaLibrariesHoldKernelsAndFailCleanlyWithoutAGpu) {
 
 namespace {
 
+TEST(Cli, RunErrorsNameTheScriptsDimensions) {
+  std::string script = writeTemp("channel.fov", "pipeline ch(input: u8[x, y, c]) -> u8[x, y] size (input.width, input.height) {\n"
+                                                "  o(x, y) = input(x, y, 3);\n  return o;\n}\n");
+  CommandResult r = run("run " + script + " -i " + kExamples + "/images/chelsea.png -o /tmp/never_ch.png --repeat 1");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("(dimension 2 is 'c' of input 'input')"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("Error: "), std::string::npos) << r.out;
+}
+
 TEST(Cli, ScheduleFilesAreValidated) {
   fs::path dir = fs::temp_directory_path() / ("fovea_sched_" + std::to_string(::getpid()));
   fs::create_directories(dir);
