@@ -154,7 +154,5 @@ struct Module {
   bool hasFailedImports = false;  ///< an import could not be loaded: its names are unknown
 };
 
-const char* toString(BinaryOp op);
-const char* toString(UpdateOp op);
 
 }  // namespace fovea::ast
