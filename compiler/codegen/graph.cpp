@@ -1,5 +1,7 @@
 #include "codegen/graph.h"
 
+#include "schedule/plan.h"
+
 #include <map>
 #include <set>
 
@@ -15,20 +17,6 @@ std::string quote(const std::string& s) {
     out += c;
   }
   return out + "\"";
-}
-
-/// How a call reads its producer: at the consumer's own pixel, at constant offsets, or elsewhere.
-std::string accessLabel(const ir::Expr& call) {
-  bool pointwise = true, stencil = true;
-  for (size_t i = 0; i < call.args.size(); ++i) {
-    const ir::ExprPtr& a = call.args[i];
-    bool var = a->kind == ir::ExprKind::Var && a->index == static_cast<int>(i);
-    bool shifted = a->kind == ir::ExprKind::Binary && (a->binaryOp == ir::BinaryOp::Add || a->binaryOp == ir::BinaryOp::Sub) &&
-                   a->args[0]->kind == ir::ExprKind::Var && a->args[1]->kind == ir::ExprKind::Const;
-    pointwise = pointwise && var;
-    stencil = stencil && (var || shifted);
-  }
-  return pointwise ? "pointwise" : stencil ? "stencil" : "gather";
 }
 
 void collectCalls(const ir::ExprPtr& e, std::vector<const ir::Expr*>& out) {
@@ -123,7 +111,7 @@ std::string pipelineGraphDot(const ir::Pipeline& p, const Schedule& schedule, co
     }
     std::map<int, std::set<std::string>> edges;
     for (const ir::Expr* c : calls) {
-      if (c->index != static_cast<int>(s)) edges[c->index].insert(accessLabel(*c));
+      if (c->index != static_cast<int>(s)) edges[c->index].insert(toString(accessOf(*c)));
     }
     for (const auto& [producer, labels] : edges) {
       std::string label;

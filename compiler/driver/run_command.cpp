@@ -188,21 +188,6 @@ json::Value bufferToJson(const std::string& name, ScalarType type, const Halide:
   return out;
 }
 
-bool setParam(Halide::ParamMap& map, const Halide::Param<>& p, ScalarType t, double v) {
-  switch (t) {
-    case ScalarType::Bool: map.set(Halide::Param<bool>(p), v != 0); return true;
-    case ScalarType::U8: map.set(Halide::Param<uint8_t>(p), static_cast<uint8_t>(v)); return true;
-    case ScalarType::U16: map.set(Halide::Param<uint16_t>(p), static_cast<uint16_t>(v)); return true;
-    case ScalarType::U32: map.set(Halide::Param<uint32_t>(p), static_cast<uint32_t>(v)); return true;
-    case ScalarType::I8: map.set(Halide::Param<int8_t>(p), static_cast<int8_t>(v)); return true;
-    case ScalarType::I16: map.set(Halide::Param<int16_t>(p), static_cast<int16_t>(v)); return true;
-    case ScalarType::I32: map.set(Halide::Param<int32_t>(p), static_cast<int32_t>(v)); return true;
-    case ScalarType::F32: map.set(Halide::Param<float>(p), static_cast<float>(v)); return true;
-    case ScalarType::F64: map.set(Halide::Param<double>(p), v); return true;
-  }
-  return false;
-}
-
 /// Whether an output is written as an image: the path is not .json, the format holds the type
 /// exactly (8- and 16-bit unsigned anywhere; floats in TIFF, EXR and PFM only), and the shape is
 /// gray or 1-4 channels. Everything else is JSON, which loses nothing.
@@ -306,13 +291,12 @@ int runRun(const std::vector<std::string>& args) {
       }
       sets.erase(it);
     } else if (param.defaultValue) {
-      value = isFloat(param.defaultValue->type) ? param.defaultValue->floatValue : static_cast<double>(param.defaultValue->intValue);
+      value = constantValue(*param.defaultValue);
     } else {
       return usageError("run", fmt::format("parameter '{}' has no default; give it with --set {}=VALUE", param.name, param.name));
     }
     if (param.min && param.max) {
-      double lo = isFloat(param.min->type) ? param.min->floatValue : static_cast<double>(param.min->intValue);
-      double hi = isFloat(param.max->type) ? param.max->floatValue : static_cast<double>(param.max->intValue);
+      double lo = constantValue(*param.min), hi = constantValue(*param.max);
       if (value < lo || value > hi) return fail(fmt::format("parameter '{}' = {} is outside its range [{}, {}]", param.name, value, lo, hi));
     }
     sizes.params.push_back(value);
@@ -367,7 +351,7 @@ int runRun(const std::vector<std::string>& args) {
 
   Halide::ParamMap params;
   for (size_t i = 0; i < p->inputs.size(); ++i) params.set(lowered->inputs[i], wrapMat(inputMats[i], p->inputs[i].type, p->inputs[i].dims.size()));
-  for (size_t i = 0; i < p->params.size(); ++i) setParam(params, lowered->params[i], p->params[i].type, sizes.params[i]);
+  for (size_t i = 0; i < p->params.size(); ++i) bindParam(params, lowered->params[i], p->params[i].type, sizes.params[i]);
 
   Halide::Pipeline pipeline = lowered->pipeline();
   std::vector<double> times;

@@ -296,6 +296,20 @@ class Lowerer {
 
 }  // namespace
 
+void bindParam(Halide::ParamMap& map, const Halide::Param<>& p, ScalarType t, double v) {
+  switch (t) {
+    case ScalarType::Bool: map.set(Halide::Param<bool>(p), v != 0); return;
+    case ScalarType::U8: map.set(Halide::Param<uint8_t>(p), static_cast<uint8_t>(v)); return;
+    case ScalarType::U16: map.set(Halide::Param<uint16_t>(p), static_cast<uint16_t>(v)); return;
+    case ScalarType::U32: map.set(Halide::Param<uint32_t>(p), static_cast<uint32_t>(v)); return;
+    case ScalarType::I8: map.set(Halide::Param<int8_t>(p), static_cast<int8_t>(v)); return;
+    case ScalarType::I16: map.set(Halide::Param<int16_t>(p), static_cast<int16_t>(v)); return;
+    case ScalarType::I32: map.set(Halide::Param<int32_t>(p), static_cast<int32_t>(v)); return;
+    case ScalarType::F32: map.set(Halide::Param<float>(p), static_cast<float>(v)); return;
+    case ScalarType::F64: map.set(Halide::Param<double>(p), v); return;
+  }
+}
+
 Halide::Type halideType(ScalarType t) {
   switch (t) {
     case ScalarType::Bool: return Halide::Bool();

@@ -29,6 +29,9 @@ struct LoweredPipeline {
   Halide::Pipeline pipeline() const;
 };
 
+/// Sets a scalar parameter of type `t` in `map` (JIT runs).
+void bindParam(Halide::ParamMap& map, const Halide::Param<>& p, ScalarType t, double v);
+
 /// Halide's type for a Fovea scalar type.
 Halide::Type halideType(ScalarType t);
 

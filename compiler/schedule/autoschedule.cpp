@@ -22,8 +22,6 @@ namespace {
 
 constexpr int64_t kEstimate[] = {1920, 1080, 3, 4};
 
-double constValue(const ir::ExprPtr& e) { return isFloat(e->type) ? e->floatValue : static_cast<double>(e->intValue); }
-
 bool loadPlugin(const std::string& file, DiagnosticEngine& diags) {
   static std::mutex mutex;
   static std::set<std::string> loaded;
@@ -67,7 +65,7 @@ std::optional<Schedule> runAutoscheduler(const std::string& strategy, const ir::
     }
     for (size_t i = 0; i < p.params.size(); ++i) {
       const ir::Param& param = p.params[i];
-      double v = param.defaultValue ? constValue(param.defaultValue) : param.min ? constValue(param.min) : 1.0;
+      double v = param.defaultValue ? constantValue(*param.defaultValue) : param.min ? constantValue(*param.min) : 1.0;
       sizes.params.push_back(v);
       if (!param.defaultValue) {
         Halide::Expr e = isFloat(param.type) ? Halide::Internal::make_const(halideType(param.type), v)

@@ -7,9 +7,6 @@
 namespace fovea {
 namespace {
 
-/// How a consumer reads a producer, over all its reads of it.
-enum class Access { Pointwise, Stencil, Irregular };
-
 bool isVarAt(const ir::ExprPtr& a, size_t position) { return a->kind == ir::ExprKind::Var && a->index == static_cast<int>(position); }
 
 /// var + constant, constant + var, var - constant at the variable's own position.
@@ -22,15 +19,6 @@ bool isShiftedVarAt(const ir::ExprPtr& a, size_t position) {
   return a->binaryOp == ir::BinaryOp::Add && isVarAt(r, position) && l->kind == ir::ExprKind::Const;
 }
 
-Access accessOf(const ir::Expr& call) {
-  bool pointwise = true;
-  for (size_t i = 0; i < call.args.size(); ++i) {
-    if (isVarAt(call.args[i], i)) continue;
-    pointwise = false;
-    if (!isShiftedVarAt(call.args[i], i)) return Access::Irregular;
-  }
-  return pointwise ? Access::Pointwise : Access::Stencil;
-}
 
 Access combine(Access a, Access b) { return static_cast<Access>(std::max(static_cast<int>(a), static_cast<int>(b))); }
 
@@ -82,6 +70,25 @@ constexpr int kStripRows = 32;           ///< rows per parallel strip: 2 cores h
 constexpr int kGpuTile = 16;             ///< 16x16 = 256 threads per block: full warps, room for halos in shared memory
 
 }  // namespace
+
+Access accessOf(const ir::Expr& call) {
+  bool pointwise = true;
+  for (size_t i = 0; i < call.args.size(); ++i) {
+    if (isVarAt(call.args[i], i)) continue;
+    pointwise = false;
+    if (!isShiftedVarAt(call.args[i], i)) return Access::Irregular;
+  }
+  return pointwise ? Access::Pointwise : Access::Stencil;
+}
+
+const char* toString(Access a) {
+  switch (a) {
+    case Access::Pointwise: return "pointwise";
+    case Access::Stencil: return "stencil";
+    case Access::Irregular: return "gather";
+  }
+  return "gather";
+}
 
 Schedule planHeuristicSchedule(const ir::Pipeline& p, const PlanContext& context) {
   std::vector<StageInfo> info = analyze(p);

@@ -21,6 +21,12 @@
 
 namespace fovea {
 
+/// How a consumer reads a producer: at its own pixel, at constant offsets (var + k at the
+/// variable's own position), or anywhere else (a gather).
+enum class Access { Pointwise, Stencil, Irregular };
+Access accessOf(const ir::Expr& call);
+const char* toString(Access a);  ///< "pointwise", "stencil", "gather"
+
 /// What a planner needs to know of the lowered pipeline and the target.
 struct PlanContext {
   std::vector<std::string> stageNames;  ///< Halide name per ir stage ("" for inputs)

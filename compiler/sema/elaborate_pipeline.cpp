@@ -1,6 +1,8 @@
 // Pipelines: parameters (buffers and scalars), outputs with their size rules, the return.
 #include <fmt/format.h>
 
+#include "sema/evaluate.h"
+
 #include "sema/elaborator.h"
 #include "support/suggest.h"
 
@@ -8,8 +10,6 @@ namespace fovea::sema_detail {
 namespace {
 
 const std::vector<std::string> kTypeNames = {"bool", "u8", "u16", "u32", "i8", "i16", "i32", "f32", "f64"};
-
-double constValue(const ir::ExprPtr& e) { return isFloat(e->type) ? e->floatValue : static_cast<double>(e->intValue); }
 
 const char* plural(size_t n) { return n == 1 ? "" : "s"; }
 
@@ -100,13 +100,13 @@ bool Elaborator::elaborateParams(const ast::Decl& decl, Scope& scope) {
     sp.defaultValue = constantParamValue(param.defaultValue, param, *type, "default");
     sp.min = constantParamValue(param.rangeMin, param, *type, "lower bound");
     sp.max = constantParamValue(param.rangeMax, param, *type, "upper bound");
-    if (sp.min && sp.max && constValue(sp.min) > constValue(sp.max)) {
+    if (sp.min && sp.max && constantValue(*sp.min) > constantValue(*sp.max)) {
       error(param.rangeMin->loc,
-            fmt::format("the range of '{}' is empty: {} is greater than {}", param.name, constValue(sp.min), constValue(sp.max)));
+            fmt::format("the range of '{}' is empty: {} is greater than {}", param.name, constantValue(*sp.min), constantValue(*sp.max)));
     } else if (sp.defaultValue && sp.min && sp.max &&
-               (constValue(sp.defaultValue) < constValue(sp.min) || constValue(sp.defaultValue) > constValue(sp.max))) {
+               (constantValue(*sp.defaultValue) < constantValue(*sp.min) || constantValue(*sp.defaultValue) > constantValue(*sp.max))) {
       error(param.defaultValue->loc,
-            fmt::format("the default of '{}' is outside its range [{}, {}]", param.name, constValue(sp.min), constValue(sp.max)));
+            fmt::format("the default of '{}' is outside its range [{}, {}]", param.name, constantValue(*sp.min), constantValue(*sp.max)));
     }
     auto expr = std::make_shared<ir::Expr>();
     expr->kind = ir::ExprKind::Param;

@@ -15,10 +15,12 @@ std::optional<double> integerResult(double v, ScalarType t) {
 
 }  // namespace
 
+double constantValue(const ir::Expr& e) { return isFloat(e.type) ? e.floatValue : static_cast<double>(e.intValue); }
+
 std::optional<double> evaluateScalar(const ir::Expr& e, const SizeContext& c) {
   auto arg = [&](size_t i) { return evaluateScalar(*e.args[i], c); };
   switch (e.kind) {
-    case ir::ExprKind::Const: return isFloat(e.type) ? e.floatValue : static_cast<double>(e.intValue);
+    case ir::ExprKind::Const: return constantValue(e);
     case ir::ExprKind::Param:
       if (e.index < 0 || static_cast<size_t>(e.index) >= c.params.size()) return std::nullopt;
       return c.params[e.index];

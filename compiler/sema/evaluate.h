@@ -18,6 +18,9 @@ struct SizeContext {
   std::vector<double> params;                      ///< per param, its value
 };
 
+/// The value of a constant (ExprKind::Const) as a double: defaults, ranges, folded literals.
+double constantValue(const ir::Expr& e);
+
 /// Nothing when the expression reads a stage, a variable, or divides by zero.
 std::optional<double> evaluateScalar(const ir::Expr& e, const SizeContext& context);
 std::optional<int64_t> evaluateInteger(const ir::Expr& e, const SizeContext& context);

@@ -16,8 +16,8 @@ struct CommandResult {
   std::string out;
 };
 
-CommandResult run(const std::string& args) {
-  std::string command = std::string(FOVEA_BINARY) + " " + args + " 2>&1";
+/// Runs a shell command; its exit status (-1 for a signal) and everything it printed.
+CommandResult runShell(const std::string& command) {
   FILE* pipe = popen(command.c_str(), "r");
   std::string out;
   std::array<char, 4096> buffer;
@@ -25,6 +25,8 @@ CommandResult run(const std::string& args) {
   int status = pclose(pipe);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
+
+CommandResult run(const std::string& args) { return runShell(std::string(FOVEA_BINARY) + " " + args + " 2>&1"); }
 
 std::string writeTemp(const std::string& name, const std::string& text) {
   fs::path dir = fs::temp_directory_path() / ("fovea_cli_" + std::to_string(::getpid()));
@@ -188,14 +190,7 @@ TEST(Cli, CudaLibrariesHoldKernelsAndFailCleanlyWithoutAGpu) {
   std::string exe = (dir / "cuda_call").string();
   std::string build = "cc -std=c99 -I" + dir.string() + " " + program + " " + (dir / "blur3.a").string() + " -lpthread -ldl -lm -o " + exe;
   ASSERT_EQ(std::system(build.c_str()), 0) << build;
-  CommandResult call{0, ""};
-  {
-    FILE* pipe = popen((exe + " 2>&1").c_str(), "r");
-    std::array<char, 4096> buffer;
-    while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) call.out.append(buffer.data(), n);
-    int status = pclose(pipe);
-    call.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
+  CommandResult call = runShell(exe + " 2>&1");
   if (call.status == 0) {
     GTEST_SKIP() << "this machine has a usable GPU: " << call.out;
   }

@@ -33,26 +33,6 @@ Halide::Buffer<uint8_t> loadImage(const std::string& name, bool gray) {
   return out;
 }
 
-namespace {
-
-void setParam(Halide::ParamMap& map, const Halide::Param<>& p, ScalarType t, double v) {
-  switch (t) {
-    case ScalarType::Bool: map.set(Halide::Param<bool>(p), v != 0); break;
-    case ScalarType::U8: map.set(Halide::Param<uint8_t>(p), static_cast<uint8_t>(v)); break;
-    case ScalarType::U16: map.set(Halide::Param<uint16_t>(p), static_cast<uint16_t>(v)); break;
-    case ScalarType::U32: map.set(Halide::Param<uint32_t>(p), static_cast<uint32_t>(v)); break;
-    case ScalarType::I8: map.set(Halide::Param<int8_t>(p), static_cast<int8_t>(v)); break;
-    case ScalarType::I16: map.set(Halide::Param<int16_t>(p), static_cast<int16_t>(v)); break;
-    case ScalarType::I32: map.set(Halide::Param<int32_t>(p), static_cast<int32_t>(v)); break;
-    case ScalarType::F32: map.set(Halide::Param<float>(p), static_cast<float>(v)); break;
-    case ScalarType::F64: map.set(Halide::Param<double>(p), v); break;
-  }
-}
-
-double constValue(const ir::ExprPtr& e) { return isFloat(e->type) ? e->floatValue : static_cast<double>(e->intValue); }
-
-}  // namespace
-
 JitRun runJit(const std::string& source, const std::vector<Halide::Buffer<>>& inputs, const std::map<std::string, double>& params,
               const std::string& schedule, const std::string& name, const std::string& path) {
   JitRun run;
@@ -86,9 +66,9 @@ JitRun runJit(const std::string& source, const std::vector<Halide::Buffer<>>& in
   Halide::ParamMap map;
   for (size_t i = 0; i < p->params.size() && i < lowered->params.size(); ++i) {
     auto it = params.find(p->params[i].name);
-    double v = it != params.end() ? it->second : (p->params[i].defaultValue ? constValue(p->params[i].defaultValue) : 0.0);
+    double v = it != params.end() ? it->second : (p->params[i].defaultValue ? constantValue(*p->params[i].defaultValue) : 0.0);
     sizes.params.push_back(v);
-    setParam(map, lowered->params[i], p->params[i].type, v);
+    bindParam(map, lowered->params[i], p->params[i].type, v);
   }
   for (size_t i = 0; i < inputs.size() && i < lowered->inputs.size(); ++i) map.set(lowered->inputs[i], inputs[i]);
   for (const ir::Output& o : p->outputs) {
