@@ -48,7 +48,8 @@ void specializeInterleaved(LoweredPipeline& lowered, const Schedule& schedule) {
     for (const Halide::ImageParam& in : lowered.inputs) {
       if (in.dimensions() == 3) interleaved = interleaved && in.dim(0).stride() == 3 && in.dim(2).stride() == 1 && in.dim(2).extent() == 3;
     }
-    out.specialize(interleaved);
+    Halide::Stage interleavedVersion = out.specialize(interleaved);
+    if (s->unrollChannels > 1) interleavedVersion.unroll(out.args()[2], s->unrollChannels, TailStrategy::GuardWithIf);
   }
 }
 
@@ -110,6 +111,9 @@ bool applySchedule(LoweredPipeline& lowered, const Schedule& schedule, Diagnosti
         strips[s.stage] = loops;
         continue;
       }
+      // Channels inside x: each vector of x is loaded and stored for every channel in turn, which
+      // for interleaved color (unrolled in its specialization) is dense loads and stores.
+      if (s.unrollChannels > 0 && args.size() == 3) f.reorder(args[2], args[0], args[1]);
       if (args.size() >= 2 && s.stripRows > 1) {
         Halide::Var yo(f.name() + "_yo"), yi(f.name() + "_yi");
         f.split(args[1], yo, yi, s.stripRows, TailStrategy::GuardWithIf);

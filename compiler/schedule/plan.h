@@ -2,15 +2,17 @@
 /// Schedule planners: the heuristic (the default) and `none` (everything computed in full,
 /// unvectorized: the reference every other schedule must agree with).
 ///
-/// The heuristic's cost model, stage by stage (docs/schedules.md explains it at length):
-///   - a boundary condition, or a stage every consumer reads at the same pixel and whose value is
-///     cheap to compute, is inlined: recomputing it costs less than storing it;
-///   - a stage read at constant offsets (a stencil) by a single consumer is computed per strip of
-///     rows of that consumer: its footprint stays in cache, and only the halo rows are recomputed;
-///   - everything else (reductions, stages with several consumers or irregular reads, outputs) is
-///     computed in full, in parallel strips of rows, vectorized along x.
+/// The heuristic decides each stage from a cost model (docs/backend.md explains it at length):
+///   - inline when recomputing the stage at every read costs no more than storing it once and
+///     loading it at every read (taps times the expression's cost against a store and loads);
+///   - otherwise, a stage read at constant offsets (or pointwise) in the loops of one owner is
+///     computed per strip of rows of that owner; the strip height is the tallest whose
+///     producers' footprint (rows plus halo) fits the cache while leaving enough strips for every
+///     core, and the halo rows are recomputed per strip;
+///   - everything else (reductions, stages read in several loop nests, gathers, stencils with a
+///     halo too tall to recompute, outputs) is computed in full, in parallel strips, vectorized.
 /// On a CUDA target the same groups become kernels: a stage computed in full is tiled into 16x16
-/// thread blocks (one thread per pixel); the stencil stages of its group are computed per block,
+/// thread blocks (one thread per pixel); the strip stages of its group are computed per block,
 /// by the block's threads, into shared memory; inlined stages stay inlined.
 
 #include <string>
@@ -27,6 +29,19 @@ enum class Access { Pointwise, Stencil, Irregular };
 Access accessOf(const ir::Expr& call);
 const char* toString(Access a);  ///< "pointwise", "stencil", "gather"
 
+/// The numbers behind the heuristic's decisions (docs/backend.md explains the model). Costs are
+/// in expression nodes per point: one arithmetic operation, cast or read is 1.
+struct CostModel {
+  double storeCost = 8;         ///< storing a point of an intermediate (and the loop and buffer around it)
+  double loadCost = 1;          ///< reading a stored point back, from cache
+  int64_t maxHaloRows = 16;     ///< taller stencils are computed in full: the per-strip recompute would dominate
+  double cacheBytes = 1 << 20;  ///< per-core cache a strip's intermediates should fit in (L2 of current x86 cores)
+  int width = 1920, height = 1080, channels = 3;  ///< image size the decisions are made for
+  int maxStripRows = 64, minStripRows = 8;
+  int minStrips = 32;           ///< strips per image at least, so every core gets several (load balance)
+  int gpuTile = 16;             ///< 16x16 = 256 threads per block: full warps, room for halos in shared memory
+};
+
 /// What a planner needs to know of the lowered pipeline and the target.
 struct PlanContext {
   std::vector<std::string> stageNames;  ///< Halide name per ir stage ("" for inputs)
@@ -34,6 +49,7 @@ struct PlanContext {
   int vectorBytes = 32;                 ///< the target's SIMD width in bytes (AVX2: 32, AVX-512: 64)
   bool gpu = false;                     ///< the target has CUDA: stages computed in full run as GPU kernels
   std::string target;
+  CostModel model;
 };
 
 Schedule planHeuristicSchedule(const ir::Pipeline& p, const PlanContext& context);

@@ -35,6 +35,7 @@ json::Value Schedule::toJson() const {
     if (s.placement == Placement::Root) {
       v.set("strip_rows", s.stripRows);
       v.set("parallel", s.parallel);
+      if (s.unrollChannels > 0) v.set("unroll_channels", s.unrollChannels);
     }
     if (s.gpuTileX > 0) v.set("gpu_tile", json::Value::array({s.gpuTileX, s.gpuTileY}));
     if (s.parallelReduction) v.set("parallel_reduction", true);
@@ -76,7 +77,9 @@ std::optional<Schedule> Schedule::fromJson(const json::Value& v, std::string* er
     };
     st.vector = number("vector", 0);
     st.stripRows = number("strip_rows", 0);
+    st.unrollChannels = number("unroll_channels", 0);
     if (st.vector < 0 || st.vector > 64 || st.stripRows < 0) return fail(fmt::format("stage '{}': vector must be 0..64 and strip_rows >= 0", st.stage));
+    if (st.unrollChannels < 0 || st.unrollChannels > 16) return fail(fmt::format("stage '{}': unroll_channels must be 0..16", st.stage));
     if (const json::Value* at = item.find("compute_at"); at && at->kind() == json::Value::Kind::String) st.computeAt = at->asString();
     if (st.placement == Placement::Strip && st.computeAt.empty()) return fail(fmt::format("stage '{}': a strip placement needs \"compute_at\"", st.stage));
     if (const json::Value* par = item.find("parallel"); par && par->kind() == json::Value::Kind::Bool) st.parallel = par->asBool();

@@ -30,6 +30,9 @@ struct StageSchedule {
   int vector = 0;           ///< vector width of the innermost dimension (0: scalar)
   int stripRows = 0;        ///< Root: rows per strip of its own loops (0: no split)
   bool parallel = false;    ///< Root: strips (or rows) run in parallel
+  /// Root, 3 dimensions: loop over channels inside x, and in the version for interleaved color
+  /// unroll them by this factor (0: channels outermost, planar order).
+  int unrollChannels = 0;
   /// Root, CPU: split each associative update over its outermost reduction variable into
   /// partial results computed in parallel, then combined (Halide's rfactor).
   bool parallelReduction = false;
