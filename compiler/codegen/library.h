@@ -14,7 +14,8 @@
 namespace fovea {
 
 /// `name` is the library's (and its C function's) name.
-bool finishLibrary(const std::string& dir, const std::string& name, const ir::Pipeline& p, std::string& error);
+/// `manifest` (NAME.manifest.json's text) is embedded for the runtime.
+bool finishLibrary(const std::string& dir, const std::string& name, const ir::Pipeline& p, const std::string& manifest, std::string& error);
 
 /// Runs a program (no shell); its exit status, or -1 when it could not be started.
 int runProcess(const std::vector<std::string>& argv);

@@ -9,7 +9,7 @@
 
 #include "schedule/schedule.h"
 #include "sema/ir.h"
-#include "support/json.h"
+#include "fovea/json.h"
 
 namespace fovea {
 

@@ -174,10 +174,6 @@ int runCompile(const std::vector<std::string>& args) {
     } catch (const Halide::Error& e) {
       return failClean(fmt::format("Halide could not compile '{}': {}", p->name, e.what()));
     }
-    if (!finishLibrary(outDir, name, *p, error)) return failClean(error);
-    if (std::find(emits.begin(), emits.end(), "schedule") != emits.end()) {
-      std::ofstream(prefix + ".schedule.json") << schedule->toJson().dump();
-    }
     ManifestInfo info;
     info.targets = targetNames;
     info.sourcePath = file;
@@ -185,8 +181,13 @@ int runCompile(const std::vector<std::string>& args) {
     info.foveaVersion = FOVEA_VERSION;
     info.function = name;
     info.files = {{"static", name + ".a"}, {"shared", "lib" + name + ".so"}, {"header", name + ".h"}};
+    std::string manifestText = buildManifest(*p, *schedule, info).dump();
+    if (!finishLibrary(outDir, name, *p, manifestText, error)) return failClean(error);
+    if (std::find(emits.begin(), emits.end(), "schedule") != emits.end()) {
+      std::ofstream(prefix + ".schedule.json") << schedule->toJson().dump();
+    }
     std::ofstream manifest(prefix + ".manifest.json");
-    manifest << buildManifest(*p, *schedule, info).dump();
+    manifest << manifestText;
     if (!manifest) return fail(fmt::format("cannot write {}.manifest.json", prefix));
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     fmt::print("{}: compiled '{}' for {} target{} in {:.1f} s -> {}.a, lib{}.so, {}.h, {}.manifest.json\n", file, p->name, targets.size(),

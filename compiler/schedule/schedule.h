@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "support/json.h"
+#include "fovea/json.h"
 
 namespace fovea {
 

@@ -76,22 +76,6 @@ bool isContinuationByte(unsigned char c) { return (c & 0xC0) == 0x80; }
 
 }  // namespace
 
-size_t utf8SequenceLength(std::string_view s, size_t i) {
-  auto at = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = at(i);
-  if (c < 0x80) return 1;
-  size_t len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? (c <= 0xEF ? 3 : 0) : c >= 0xC2 ? 2 : 0;
-  if (len == 0 || i + len > s.size()) return 0;
-  for (size_t k = 1; k < len; ++k) {
-    if ((at(i + k) & 0xC0) != 0x80) return 0;
-  }
-  unsigned char c1 = at(i + 1);
-  if (c == 0xE0 && c1 < 0xA0) return 0;   // overlong
-  if (c == 0xED && c1 >= 0xA0) return 0;  // surrogate
-  if (c == 0xF0 && c1 < 0x90) return 0;   // overlong
-  if (c == 0xF4 && c1 >= 0x90) return 0;  // beyond U+10FFFF
-  return len;
-}
 
 namespace {
 
@@ -193,36 +177,6 @@ std::string renderText(const std::vector<Diagnostic>& diags, const SourceManager
   return out;
 }
 
-std::string jsonEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 8);
-  for (size_t i = 0; i < text.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c == 0x7F) {
-          out += fmt::format("\\u{:04x}", c);
-        } else if (c >= 0x80) {
-          // Keep valid UTF-8 sequences; replace stray bytes so the document stays valid JSON.
-          size_t len = utf8SequenceLength(text, i);
-          if (len > 1) {
-            out.append(text.substr(i, len));
-            i += len - 1;
-          } else {
-            out += "\\ufffd";
-          }
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  return out;
-}
 
 namespace {
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "fovea/json.h"
 #include "support/source.h"
 
 namespace fovea {
@@ -79,10 +80,10 @@ std::string renderJson(const std::vector<Diagnostic>& diags, const SourceManager
 
 /// Length of the valid UTF-8 sequence starting at byte i, or 0 when it is not valid (overlong
 /// forms, surrogates and code points past U+10FFFF are invalid).
-size_t utf8SequenceLength(std::string_view s, size_t i);
+using json::utf8SequenceLength;
 
 /// Escapes a string for inclusion in a JSON string literal (without the quotes).
-std::string jsonEscape(std::string_view text);
+inline std::string jsonEscape(std::string_view text) { return json::escape(text); }
 
 [[noreturn]] void internalError(const char* file, int line, const char* condition, const std::string& message);
 

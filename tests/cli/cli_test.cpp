@@ -234,3 +234,63 @@ TEST(Cli, ScheduleFilesAreValidated) {
 }
 
 }  // namespace
+
+namespace {
+
+const std::string kAot = FOVEA_AOT_DIR;
+
+TEST(Cli, RunLoadsCompiledLibrariesThroughTheRuntime) {
+  fs::path out = fs::temp_directory_path() / ("fovea_artifact_" + std::to_string(::getpid()) + ".png");
+  CommandResult r = run("run " + kAot + " --pipeline blur3 -i " + kExamples + "/images/chelsea.png -o " + out.string() + " --repeat 2 --set strength=0.5");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("blur3 (compiled library) loaded; 2 runs: median"), std::string::npos) << r.out;
+  EXPECT_TRUE(fs::exists(out));
+  fs::remove(out);
+  CommandResult several = run("run " + kAot + " -i " + kExamples + "/images/chelsea.png -o " + out.string());
+  EXPECT_EQ(several.status, 1);
+  EXPECT_NE(several.out.find("holds several pipelines"), std::string::npos) << several.out;
+  CommandResult range = run("run " + kAot + " --pipeline blur3 -i " + kExamples + "/images/chelsea.png -o " + out.string() + " --set strength=2");
+  EXPECT_EQ(range.status, 1);
+  EXPECT_NE(range.out.find("outside its range"), std::string::npos) << range.out;
+  EXPECT_EQ(run("run " + kAot + " --pipeline blur3 --schedule none -i x.png -o y.png").status, 2);
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST(Cli, BatchProcessesADirectorySkippingBadImages) {
+  fs::path base = fs::temp_directory_path() / ("fovea_batch_" + std::to_string(::getpid()));
+  fs::path in = base / "in", out = base / "out";
+  fs::create_directories(in);
+  for (const char* name : {"a.png", "b.png", "c.png"}) fs::copy_file(kExamples + "/images/chelsea.png", in / name);
+  std::string png = readAll(kExamples + "/images/chelsea.png");
+  std::ofstream(in / "truncated.png") << png.substr(0, png.size() / 3);
+  std::ofstream(in / "notes.txt") << "not an image";
+  CommandResult r = run("run " + kAot + " --pipeline halve --input-dir " + in.string() + " --output-dir " + out.string() + " --jobs 2");
+  EXPECT_EQ(r.status, 1) << "one image failed: " << r.out;
+  EXPECT_NE(r.out.find("truncated.png: cannot read image"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("3 of 4 images"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("images/s"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("MPix/s"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("p99"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("] 4/4 images"), std::string::npos) << "progress: " << r.out;
+  for (const char* name : {"a.small.png", "a.mean.json", "b.small.png", "c.mean.json"}) EXPECT_TRUE(fs::exists(out / name)) << name;
+  size_t files = 0;
+  for (const auto& e : fs::directory_iterator(out)) {
+    ++files;
+    EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << "a temporary file was left: " << e.path();
+    EXPECT_EQ(e.path().filename().string().find("truncated"), std::string::npos) << "an output for the bad image: " << e.path();
+  }
+  EXPECT_EQ(files, 6u);
+  // The same batch through the JIT, all good images: exit 0.
+  fs::remove(in / "truncated.png");
+  CommandResult jit = run("run " + kExamples + "/blur3.fov --input-dir " + in.string() + " --output-dir " + (base / "jit").string());
+  EXPECT_EQ(jit.status, 0) << jit.out;
+  EXPECT_TRUE(fs::exists(base / "jit" / "b.png"));
+  // An output directory that cannot be written: an error before any work.
+  CommandResult unwritable = run("run " + kAot + " --pipeline halve --input-dir " + in.string() + " --output-dir /proc/fovea-cannot-write");
+  EXPECT_EQ(unwritable.status, 1);
+  EXPECT_NE(unwritable.out.find("cannot write to output directory"), std::string::npos) << unwritable.out;
+  EXPECT_EQ(run("run " + kAot + " --pipeline halve --input-dir " + in.string()).status, 2);
+  fs::remove_all(base);
+}
+
+}  // namespace

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace fovea::json {
@@ -56,6 +57,12 @@ class Value {
   std::vector<Value> items_;
   std::vector<std::pair<std::string, Value>> members_;
 };
+
+/// `text` as the inside of a JSON string: quotes, backslashes and control characters escaped,
+/// valid UTF-8 kept, stray bytes replaced by U+FFFD.
+std::string escape(std::string_view text);
+/// The length of the valid UTF-8 sequence starting at `i`, or 0 if the bytes there are not one.
+size_t utf8SequenceLength(std::string_view s, size_t i);
 
 /// Parses a JSON document; on failure returns nothing and describes the problem in `error`
 /// ("line 3: expected ':'").

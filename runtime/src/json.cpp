@@ -1,13 +1,60 @@
-#include "support/json.h"
+#include "fovea/json.h"
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 
-#include <fmt/format.h>
-
-#include "support/diagnostics.h"
-
 namespace fovea::json {
+
+size_t utf8SequenceLength(std::string_view s, size_t i) {
+  auto at = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = at(i);
+  if (c < 0x80) return 1;
+  size_t len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? (c <= 0xEF ? 3 : 0) : c >= 0xC2 ? 2 : 0;
+  if (len == 0 || i + len > s.size()) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if ((at(i + k) & 0xC0) != 0x80) return 0;
+  }
+  unsigned char c1 = at(i + 1);
+  if (c == 0xE0 && c1 < 0xA0) return 0;   // overlong
+  if (c == 0xED && c1 >= 0xA0) return 0;  // surrogate
+  if (c == 0xF0 && c1 < 0x90) return 0;   // overlong
+  if (c == 0xF4 && c1 >= 0x90) return 0;  // beyond U+10FFFF
+  return len;
+}
+
+std::string escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 8);
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20 || c == 0x7F) {
+          char hex[8];
+          std::snprintf(hex, sizeof hex, "\\u%04x", c);
+          out += hex;
+        } else if (c >= 0x80) {
+          // Keep valid UTF-8 sequences; replace stray bytes so the document stays valid JSON.
+          size_t len = utf8SequenceLength(text, i);
+          if (len > 1) {
+            out.append(text.substr(i, len));
+            i += len - 1;
+          } else {
+            out += "\\ufffd";
+          }
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+  }
+  return out;
+}
 
 Value Value::array(std::vector<Value> items) {
   Value v;
@@ -61,14 +108,16 @@ void Value::write(std::string& out, int indent, int depth) const {
     case Kind::Bool: out += bool_ ? "true" : "false"; return;
     case Kind::Number:
       if (std::isfinite(number_) && number_ == std::floor(number_) && std::fabs(number_) < 9.0e15) {
-        out += fmt::format("{}", static_cast<int64_t>(number_));
+        out += std::to_string(static_cast<int64_t>(number_));
       } else if (std::isfinite(number_)) {
-        out += fmt::format("{}", number_);
+        char text[32];
+        std::snprintf(text, sizeof text, "%.17g", number_);
+        out += text;
       } else {
         out += "null";
       }
       return;
-    case Kind::String: out += '"' + jsonEscape(string_) + '"'; return;
+    case Kind::String: out += '"' + escape(string_) + '"'; return;
     case Kind::Array:
       out += '[';
       for (size_t i = 0; i < items_.size(); ++i) {
@@ -84,7 +133,7 @@ void Value::write(std::string& out, int indent, int depth) const {
       for (size_t i = 0; i < members_.size(); ++i) {
         if (i) out += ',';
         newline(depth + 1);
-        out += '"' + jsonEscape(members_[i].first) + "\":";
+        out += '"' + escape(members_[i].first) + "\":";
         if (indent >= 0) out += ' ';
         members_[i].second.write(out, indent, depth + 1);
       }
@@ -105,7 +154,7 @@ class Parser {
     skipSpace();
     if (v && pos_ != t_.size()) fail("unexpected text after the JSON value");
     if (!error_.empty()) {
-      if (error) *error = fmt::format("line {}: {}", line_, error_);
+      if (error) *error = "line " + std::to_string(line_) + ": " + error_;
       return std::nullopt;
     }
     return v;
@@ -167,7 +216,7 @@ class Parser {
       pos_ += static_cast<size_t>(end - begin);
       return Value(n);
     }
-    fail(fmt::format("unexpected character '{}'", c));
+    fail(std::string("unexpected character '") + c + "'");
     return std::nullopt;
   }
 

@@ -1,0 +1,77 @@
+// `fovea run DIR`: a compiled library, loaded and run through Fovea's runtime (what a product does).
+#include <filesystem>
+
+#include "driver/run_engine.h"
+#include "fovea/runtime.hpp"
+
+namespace fovea::driver {
+namespace {
+namespace fs = std::filesystem;
+
+ScalarType scalarTypeOf(ElementType t) { return parseScalarType(toString(t)).value_or(ScalarType::U8); }
+
+class ArtifactEngine : public RunEngine {
+ public:
+  explicit ArtifactEngine(Pipeline p) : pipeline_(std::move(p)) {
+    sig_.pipeline = pipeline_.name();
+    for (const ArgumentInfo* a : pipeline_.inputs()) sig_.inputs.push_back({a->name, scalarTypeOf(a->type), a->dims});
+    for (const ArgumentInfo* a : pipeline_.params()) sig_.params.push_back({a->name, scalarTypeOf(a->type), a->defaultValue, a->min, a->max});
+    for (const OutputInfo& o : pipeline_.outputs()) sig_.outputs.push_back({o.name, scalarTypeOf(o.type), o.dims});
+  }
+  const RunSignature& signature() const override { return sig_; }
+  std::string what() const override { return "compiled library"; }
+  void run(const std::vector<RuntimeBuffer>& inputs, const std::vector<double>& params, std::vector<RuntimeBuffer>& outputs) override {
+    Params named;
+    for (size_t i = 0; i < sig_.params.size() && i < params.size(); ++i) named[sig_.params[i].name] = params[i];
+    try {
+      pipeline_.run(inputs, named, outputs);
+    } catch (const Error& e) {
+      throw RunFailure(e.what());
+    }
+  }
+
+ private:
+  Pipeline pipeline_;
+  RunSignature sig_;
+};
+
+}  // namespace
+
+bool isArtifactPath(const std::string& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) return true;
+  std::string file = fs::path(path).filename().string();
+  auto endsWith = [&](const std::string& s) { return file.size() >= s.size() && file.compare(file.size() - s.size(), s.size(), s) == 0; };
+  return endsWith(".manifest.json") || endsWith(".so");
+}
+
+std::unique_ptr<RunEngine> openArtifact(const std::string& path, const std::string& pipeline, std::string& error) {
+  try {
+    return std::make_unique<ArtifactEngine>(Pipeline::open(path, pipeline));
+  } catch (const Error& e) {
+    error = e.what();
+    return nullptr;
+  }
+}
+
+halide_type_t runtimeType(ScalarType t) {
+  switch (t) {
+    case ScalarType::Bool: return halide_type_t(halide_type_uint, 1);
+    case ScalarType::U8: return halide_type_t(halide_type_uint, 8);
+    case ScalarType::U16: return halide_type_t(halide_type_uint, 16);
+    case ScalarType::U32: return halide_type_t(halide_type_uint, 32);
+    case ScalarType::I8: return halide_type_t(halide_type_int, 8);
+    case ScalarType::I16: return halide_type_t(halide_type_int, 16);
+    case ScalarType::I32: return halide_type_t(halide_type_int, 32);
+    case ScalarType::F32: return halide_type_t(halide_type_float, 32);
+    case ScalarType::F64: return halide_type_t(halide_type_float, 64);
+  }
+  return halide_type_t(halide_type_uint, 8);
+}
+
+RuntimeBuffer allocateOutput(ScalarType type, const std::vector<int>& shape) {
+  if (shape.size() == 3 && shape[2] <= 4) return RuntimeBuffer::make_interleaved(runtimeType(type), shape[0], shape[1], shape[2]);
+  return RuntimeBuffer(runtimeType(type), shape);
+}
+
+}  // namespace fovea::driver

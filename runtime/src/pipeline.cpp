@@ -1,0 +1,416 @@
+// Loading a compiled pipeline, checking and binding its arguments, and calling it.
+#include <dlfcn.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+
+#include "fovea/runtime.hpp"
+#include "manifest.h"
+#include "messages.h"
+
+namespace fovea {
+namespace fs = std::filesystem;
+
+struct Pipeline::Impl {
+  rt::Manifest manifest;
+  std::string manifestText;
+  const fovea_pipeline_abi_v1* abi = nullptr;
+  std::shared_ptr<void> library;  ///< the dlopen handle (null for a linked pipeline)
+  std::vector<size_t> inputArgs, paramArgs;  ///< indices into manifest.arguments
+};
+
+namespace {
+
+std::string readFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::mutex& registryMutex() {
+  static std::mutex m;
+  return m;
+}
+std::vector<const fovea_pipeline_abi_v1*>& registry() {
+  static std::vector<const fovea_pipeline_abi_v1*> r;
+  return r;
+}
+
+std::shared_ptr<const Pipeline::Impl> makeImpl(const fovea_pipeline_abi_v1* abi, std::shared_ptr<void> library, const std::string& origin) {
+  if (!abi || abi->abi_version < 1 || !abi->manifest || !abi->call || !abi->name) throw Error(origin + ": not a library written by fovea compile");
+  auto impl = std::make_shared<Pipeline::Impl>();
+  impl->abi = abi;
+  impl->library = std::move(library);
+  impl->manifestText = abi->manifest;
+  impl->manifest = rt::parseManifest(impl->manifestText, origin);
+  for (size_t i = 0; i < impl->manifest.arguments.size(); ++i) {
+    (impl->manifest.arguments[i].kind == ArgumentInfo::Kind::Input ? impl->inputArgs : impl->paramArgs).push_back(i);
+  }
+  return impl;
+}
+
+std::shared_ptr<const Pipeline::Impl> loadSharedLibrary(const fs::path& so, const std::string& function) {
+  if (!fs::exists(so)) throw Error(so.string() + ": no such file");
+  void* handle = dlopen(so.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle) throw Error(so.string() + ": cannot be loaded: " + dlerror());
+  std::shared_ptr<void> library(handle, [](void* h) { dlclose(h); });
+  std::string symbol = function + FOVEA_PIPELINE_ABI_SUFFIX;
+  using Entry = const fovea_pipeline_abi_v1* (*)();
+  auto entry = reinterpret_cast<Entry>(dlsym(handle, symbol.c_str()));
+  if (!entry) throw Error(so.string() + ": has no " + symbol + "(): not a library written by fovea compile (or by an older version)");
+  return makeImpl(entry(), std::move(library), so.string());
+}
+
+/// The function name a manifest file declares.
+std::string functionOf(const fs::path& manifestPath) {
+  rt::Manifest m = rt::parseManifest(readFile(manifestPath), manifestPath.string());
+  return m.function;
+}
+
+std::shared_ptr<const Pipeline::Impl> loadFromManifest(const fs::path& manifestPath) {
+  std::string function = functionOf(manifestPath);
+  return loadSharedLibrary(manifestPath.parent_path() / ("lib" + function + ".so"), function);
+}
+
+}  // namespace
+
+const char* toString(ElementType t) {
+  switch (t) {
+    case ElementType::Bool: return "bool";
+    case ElementType::U8: return "u8";
+    case ElementType::U16: return "u16";
+    case ElementType::U32: return "u32";
+    case ElementType::I8: return "i8";
+    case ElementType::I16: return "i16";
+    case ElementType::I32: return "i32";
+    case ElementType::F32: return "f32";
+    case ElementType::F64: return "f64";
+  }
+  return "?";
+}
+
+halide_type_t halideType(ElementType t) {
+  switch (t) {
+    case ElementType::Bool: return halide_type_t(halide_type_uint, 1);
+    case ElementType::U8: return halide_type_t(halide_type_uint, 8);
+    case ElementType::U16: return halide_type_t(halide_type_uint, 16);
+    case ElementType::U32: return halide_type_t(halide_type_uint, 32);
+    case ElementType::I8: return halide_type_t(halide_type_int, 8);
+    case ElementType::I16: return halide_type_t(halide_type_int, 16);
+    case ElementType::I32: return halide_type_t(halide_type_int, 32);
+    case ElementType::F32: return halide_type_t(halide_type_float, 32);
+    case ElementType::F64: return halide_type_t(halide_type_float, 64);
+  }
+  return halide_type_t(halide_type_uint, 8);
+}
+
+Pipeline Pipeline::open(const std::string& path, const std::string& name) {
+  fs::path p(path);
+  std::error_code ec;
+  if (fs::is_directory(p, ec)) {
+    std::vector<fs::path> manifests;
+    for (const auto& e : fs::directory_iterator(p, ec)) {
+      std::string file = e.path().filename().string();
+      if (file.size() > 14 && file.compare(file.size() - 14, 14, ".manifest.json") == 0) manifests.push_back(e.path());
+    }
+    std::sort(manifests.begin(), manifests.end());
+    if (!name.empty()) {
+      fs::path m = p / (name + ".manifest.json");
+      if (fs::exists(m)) return Pipeline(loadFromManifest(m));
+      std::string have;
+      for (const fs::path& f : manifests) have += (have.empty() ? "" : ", ") + f.filename().string().substr(0, f.filename().string().size() - 14);
+      throw Error(path + ": has no pipeline '" + name + "'" + (have.empty() ? "" : " (it has: " + have + ")"));
+    }
+    if (manifests.empty()) throw Error(path + ": no NAME.manifest.json here: not a directory written by fovea compile");
+    if (manifests.size() > 1) {
+      std::string have;
+      for (const fs::path& f : manifests) have += (have.empty() ? "" : ", ") + f.filename().string().substr(0, f.filename().string().size() - 14);
+      throw Error(path + ": holds several pipelines (" + have + "): name one");
+    }
+    return Pipeline(loadFromManifest(manifests[0]));
+  }
+  if (!fs::exists(p, ec)) throw Error(path + ": no such file or directory");
+  std::string file = p.filename().string();
+  if (file.size() > 14 && file.compare(file.size() - 14, 14, ".manifest.json") == 0) return Pipeline(loadFromManifest(p));
+  if (p.extension() == ".so") {
+    std::string function = file.rfind("lib", 0) == 0 ? file.substr(3, file.size() - 6) : file.substr(0, file.size() - 3);
+    if (!name.empty()) function = name;
+    return Pipeline(loadSharedLibrary(p, function));
+  }
+  throw Error(path + ": expected a directory written by fovea compile, a NAME.manifest.json or a libNAME.so");
+}
+
+Pipeline Pipeline::fromLinked(const fovea_pipeline_abi_v1* abi) { return Pipeline(makeImpl(abi, nullptr, abi && abi->name ? abi->name : "linked pipeline")); }
+
+Pipeline Pipeline::linked(const std::string& name) {
+  std::lock_guard<std::mutex> lock(registryMutex());
+  for (const fovea_pipeline_abi_v1* abi : registry()) {
+    if (name == abi->name) return fromLinked(abi);
+  }
+  throw Error("no pipeline '" + name + "' is linked into this program");
+}
+
+std::vector<std::string> linkedPipelines() {
+  std::lock_guard<std::mutex> lock(registryMutex());
+  std::vector<std::string> out;
+  for (const fovea_pipeline_abi_v1* abi : registry()) out.push_back(abi->name);
+  return out;
+}
+
+const std::string& Pipeline::name() const { return impl_->manifest.pipeline; }
+const std::vector<ArgumentInfo>& Pipeline::arguments() const { return impl_->manifest.arguments; }
+const std::vector<OutputInfo>& Pipeline::outputs() const { return impl_->manifest.outputs; }
+const std::string& Pipeline::manifestText() const { return impl_->manifestText; }
+
+std::vector<const ArgumentInfo*> Pipeline::inputs() const {
+  std::vector<const ArgumentInfo*> out;
+  for (size_t i : impl_->inputArgs) out.push_back(&impl_->manifest.arguments[i]);
+  return out;
+}
+
+std::vector<const ArgumentInfo*> Pipeline::params() const {
+  std::vector<const ArgumentInfo*> out;
+  for (size_t i : impl_->paramArgs) out.push_back(&impl_->manifest.arguments[i]);
+  return out;
+}
+
+namespace {
+
+std::string number(double v) {
+  std::ostringstream s;
+  s << v;
+  return s.str();
+}
+
+std::string signature(const std::string& type, const std::vector<std::string>& dims) {
+  std::string s = type + "[";
+  for (size_t i = 0; i < dims.size(); ++i) s += (i ? ", " : "") + dims[i];
+  return s + "]";
+}
+
+/// Every parameter's value (defaults filled in), checked against type and range.
+std::vector<double> resolveParams(const Pipeline::Impl& impl, const Params& given) {
+  const rt::Manifest& m = impl.manifest;
+  for (const auto& [name, value] : given) {
+    bool known = false;
+    for (size_t i : impl.paramArgs) known = known || m.arguments[i].name == name;
+    if (!known) {
+      std::string have;
+      for (size_t i : impl.paramArgs) have += (have.empty() ? "" : ", ") + m.arguments[i].name;
+      throw Error("pipeline '" + m.pipeline + "' has no parameter '" + name + "'" + (have.empty() ? " (it has none)" : " (it has: " + have + ")"));
+    }
+  }
+  std::vector<double> values;
+  for (size_t i : impl.paramArgs) {
+    const ArgumentInfo& a = m.arguments[i];
+    auto it = given.find(a.name);
+    std::string what = "pipeline '" + m.pipeline + "': parameter '" + a.name + "'";
+    if (it == given.end()) {
+      if (!a.defaultValue) throw Error(what + " has no default: give it a value");
+      values.push_back(*a.defaultValue);
+      continue;
+    }
+    double v = it->second;
+    bool isFloat = a.type == ElementType::F32 || a.type == ElementType::F64;
+    if (!std::isfinite(v)) throw Error(what + " is " + number(v) + ": not a finite number");
+    if (!isFloat && v != std::floor(v)) throw Error(what + " is " + toString(a.type) + ": " + number(v) + " is not an integer");
+    if (a.type == ElementType::Bool && v != 0 && v != 1) throw Error(what + " is bool: give 0 or 1");
+    if ((a.min && v < *a.min) || (a.max && v > *a.max)) {
+      throw Error(what + " is " + number(v) + ", outside its range [" + (a.min ? number(*a.min) : "") + ", " + (a.max ? number(*a.max) : "") + "]");
+    }
+    values.push_back(v);
+  }
+  return values;
+}
+
+void checkInputs(const Pipeline::Impl& impl, const std::vector<Image>& inputs) {
+  const rt::Manifest& m = impl.manifest;
+  if (inputs.size() != impl.inputArgs.size()) {
+    throw Error("pipeline '" + m.pipeline + "' takes " + std::to_string(impl.inputArgs.size()) + " input" + (impl.inputArgs.size() == 1 ? "" : "s") +
+                ", got " + std::to_string(inputs.size()));
+  }
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    const ArgumentInfo& a = m.arguments[impl.inputArgs[k]];
+    const Image& in = inputs[k];
+    std::string what = "pipeline '" + m.pipeline + "': input '" + a.name + "' (" + signature(toString(a.type), a.dims) + ")";
+    if (!in.raw_buffer() || (!in.data() && !in.raw_buffer()->device)) throw Error(what + ": no image given (the buffer has no memory)");
+    if (in.type() != halideType(a.type)) {
+      std::string got = in.type().code == halide_type_float ? "f" : in.type().code == halide_type_int ? "i" : "u";
+      throw Error(what + ": got " + got + std::to_string(in.type().bits) + " elements");
+    }
+    if (in.dimensions() != static_cast<int>(a.dims.size())) {
+      throw Error(what + ": got " + std::to_string(in.dimensions()) + " dimension" + (in.dimensions() == 1 ? "" : "s") + ", expected " +
+                  std::to_string(a.dims.size()));
+    }
+    for (int d = 0; d < in.dimensions(); ++d) {
+      if (in.dim(d).extent() <= 0) throw Error(what + ": dimension '" + a.dims[d] + "' is empty");
+    }
+  }
+}
+
+std::vector<std::vector<int>> extentsOf(const std::vector<Image>& inputs) {
+  std::vector<std::vector<int>> out;
+  for (const Image& in : inputs) {
+    std::vector<int> e;
+    for (int d = 0; d < in.dimensions(); ++d) e.push_back(in.dim(d).extent());
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::vector<std::vector<int>> shapes(const Pipeline::Impl& impl, const std::vector<double>& params, const std::vector<Image>& inputs) {
+  const rt::Manifest& m = impl.manifest;
+  std::vector<std::vector<int>> extents = extentsOf(inputs);
+  std::vector<std::vector<int>> out;
+  for (size_t o = 0; o < m.outputs.size(); ++o) {
+    std::vector<int> shape;
+    for (size_t d = 0; d < m.sizeRules[o].size(); ++d) {
+      int64_t e = rt::evaluateSizeRule(m.sizeRules[o][d], params, extents);
+      if (e <= 0 || e > (int64_t(1) << 31) - 1) {
+        std::string rule = d < m.outputs[o].sizeText.size() ? m.outputs[o].sizeText[d] : "its size rule";
+        throw Error("pipeline '" + m.pipeline + "': output '" + m.outputs[o].name + "' would have " + std::to_string(e) + " elements in dimension '" +
+                    m.outputs[o].dims[d] + "' (" + rule + ") for these inputs");
+      }
+      shape.push_back(static_cast<int>(e));
+    }
+    out.push_back(std::move(shape));
+  }
+  return out;
+}
+
+bool hasShape(const Image& b, halide_type_t type, const std::vector<int>& shape) {
+  if (!b.raw_buffer() || !b.data() || b.type() != type || b.dimensions() != static_cast<int>(shape.size())) return false;
+  for (size_t d = 0; d < shape.size(); ++d) {
+    if (b.dim(static_cast<int>(d)).extent() != shape[d] || b.dim(static_cast<int>(d)).min() != 0) return false;
+  }
+  return true;
+}
+
+Image allocate(halide_type_t type, const std::vector<int>& shape) {
+  if (shape.size() == 3 && shape[2] <= 4) return Image::make_interleaved(type, shape[0], shape[1], shape[2]);
+  return Image(type, shape);
+}
+
+}  // namespace
+
+std::vector<std::vector<int>> Pipeline::outputShapes(const std::vector<Image>& inputs, const Params& params) const {
+  checkInputs(*impl_, inputs);
+  return shapes(*impl_, resolveParams(*impl_, params), inputs);
+}
+
+void Pipeline::run(const std::vector<Image>& inputs, const Params& params, std::vector<Image>& outputs) const {
+  const Impl& impl = *impl_;
+  const rt::Manifest& m = impl.manifest;
+  checkInputs(impl, inputs);
+  std::vector<double> values = resolveParams(impl, params);
+  std::vector<std::vector<int>> want = shapes(impl, values, inputs);
+  outputs.resize(m.outputs.size());
+  for (size_t o = 0; o < m.outputs.size(); ++o) {
+    halide_type_t type = halideType(m.outputs[o].type);
+    if (!hasShape(outputs[o], type, want[o])) outputs[o] = allocate(type, want[o]);
+  }
+
+  // Scalars are passed by pointer to a value of the parameter's own type.
+  union Scalar {
+    bool b;
+    uint8_t u8;
+    uint16_t u16;
+    uint32_t u32;
+    int8_t i8;
+    int16_t i16;
+    int32_t i32;
+    float f32;
+    double f64;
+  };
+  std::vector<Scalar> scalars(impl.paramArgs.size());
+  // The compiled code may record device state in the buffers it gets: give it copies of the
+  // descriptors, never the caller's own.
+  std::vector<halide_buffer_t> inputBuffers(inputs.size());
+  std::vector<void*> argv;
+  size_t nextInput = 0, nextParam = 0;
+  for (const ArgumentInfo& a : m.arguments) {
+    if (a.kind == ArgumentInfo::Kind::Input) {
+      inputBuffers[nextInput] = *inputs[nextInput].raw_buffer();
+      argv.push_back(&inputBuffers[nextInput]);
+      ++nextInput;
+      continue;
+    }
+    Scalar& s = scalars[nextParam];
+    double v = values[nextParam++];
+    switch (a.type) {
+      case ElementType::Bool: s.b = v != 0; break;
+      case ElementType::U8: s.u8 = static_cast<uint8_t>(v); break;
+      case ElementType::U16: s.u16 = static_cast<uint16_t>(v); break;
+      case ElementType::U32: s.u32 = static_cast<uint32_t>(v); break;
+      case ElementType::I8: s.i8 = static_cast<int8_t>(v); break;
+      case ElementType::I16: s.i16 = static_cast<int16_t>(v); break;
+      case ElementType::I32: s.i32 = static_cast<int32_t>(v); break;
+      case ElementType::F32: s.f32 = static_cast<float>(v); break;
+      case ElementType::F64: s.f64 = v; break;
+    }
+    argv.push_back(&s);
+  }
+  for (Image& out : outputs) argv.push_back(out.raw_buffer());
+
+  int code = impl.abi->call(argv.data());
+  std::string message = code != 0 && impl.abi->last_error ? impl.abi->last_error() : "";
+  for (size_t k = 0; k < inputBuffers.size(); ++k) {
+    halide_buffer_t& b = inputBuffers[k];
+    if (b.device && b.device != inputs[k].raw_buffer()->device && b.device_interface) b.device_interface->device_free(nullptr, &b);
+  }
+  if (code != 0) throw Error(rt::explainFailure(m, code, message));
+  for (Image& out : outputs) {
+    if (out.raw_buffer()->device) {
+      out.copy_to_host();
+      out.device_free();
+    }
+  }
+}
+
+std::vector<Image> Pipeline::run(const std::vector<Image>& inputs, const Params& params) const {
+  std::vector<Image> outputs;
+  run(inputs, params, outputs);
+  return outputs;
+}
+
+std::string Pipeline::describe() const {
+  const rt::Manifest& m = impl_->manifest;
+  std::string s = "pipeline " + m.pipeline + "(";
+  bool first = true;
+  for (const ArgumentInfo& a : m.arguments) {
+    s += first ? "" : ", ";
+    first = false;
+    if (a.kind == ArgumentInfo::Kind::Input) {
+      s += a.name + ": " + signature(toString(a.type), a.dims);
+      continue;
+    }
+    s += a.name + ": " + toString(a.type);
+    if (a.defaultValue) s += " = " + number(*a.defaultValue);
+    if (a.min || a.max) s += " in [" + (a.min ? number(*a.min) : "") + ", " + (a.max ? number(*a.max) : "") + "]";
+  }
+  s += ") -> (";
+  for (size_t o = 0; o < m.outputs.size(); ++o) {
+    const OutputInfo& out = m.outputs[o];
+    s += (o ? ", " : "") + out.name + ": " + signature(toString(out.type), out.dims) + " size (";
+    for (size_t d = 0; d < out.sizeText.size(); ++d) s += (d ? ", " : "") + out.sizeText[d];
+    s += ")";
+  }
+  s += ")";
+  if (!m.targets.empty()) {
+    s += "\n  targets:";
+    for (const std::string& t : m.targets) s += " " + t;
+  }
+  return s;
+}
+
+}  // namespace fovea
+
+extern "C" void fovea_register_linked_pipeline(const fovea_pipeline_abi_v1* abi) {
+  if (!abi) return;
+  std::lock_guard<std::mutex> lock(fovea::registryMutex());
+  fovea::registry().push_back(abi);
+}
