@@ -39,16 +39,7 @@ class JitEngine : public RunEngine {
  public:
   JitEngine(const ir::Pipeline& p, LoweredPipeline lowered, Schedule schedule, Halide::Target target)
       : p_(p), lowered_(std::move(lowered)), schedule_(std::move(schedule)), target_(target), pipeline_(lowered_.pipeline()) {
-    sig_.pipeline = p.name;
-    for (const ir::Input& in : p.inputs) sig_.inputs.push_back({in.name, in.type, in.dims});
-    for (const ir::Param& param : p.params) {
-      RunParam rp{param.name, param.type, std::nullopt, std::nullopt, std::nullopt};
-      if (param.defaultValue) rp.defaultValue = constantValue(*param.defaultValue);
-      if (param.min) rp.min = constantValue(*param.min);
-      if (param.max) rp.max = constantValue(*param.max);
-      sig_.params.push_back(rp);
-    }
-    for (const ir::Output& o : p.outputs) sig_.outputs.push_back({o.name, o.type, o.dims});
+    sig_ = signatureOf(p);
   }
 
   void compile() { pipeline_.compile_jit(target_); }
@@ -106,6 +97,21 @@ class JitEngine : public RunEngine {
 };
 
 }  // namespace
+
+RunSignature signatureOf(const ir::Pipeline& p) {
+  RunSignature sig;
+  sig.pipeline = p.name;
+  for (const ir::Input& in : p.inputs) sig.inputs.push_back({in.name, in.type, in.dims});
+  for (const ir::Param& param : p.params) {
+    RunParam rp{param.name, param.type, std::nullopt, std::nullopt, std::nullopt};
+    if (param.defaultValue) rp.defaultValue = constantValue(*param.defaultValue);
+    if (param.min) rp.min = constantValue(*param.min);
+    if (param.max) rp.max = constantValue(*param.max);
+    sig.params.push_back(rp);
+  }
+  for (const ir::Output& o : p.outputs) sig.outputs.push_back({o.name, o.type, o.dims});
+  return sig;
+}
 
 std::unique_ptr<RunEngine> makeJitEngine(const ir::Pipeline& p, const std::string& strategy, const Halide::Target& target, DiagnosticEngine& diags,
                                          double& compileMs) {

@@ -11,6 +11,9 @@
 
 namespace fovea::driver {
 
+/// The signature `fovea run` works with, from the script (before anything is compiled).
+RunSignature signatureOf(const ir::Pipeline& p);
+
 /// Lowers, schedules (`strategy`) and JIT-compiles `p` for `target`. Diagnostics go to `diags`;
 /// nullptr when something failed. `compileMs` gets the JIT compile time.
 std::unique_ptr<RunEngine> makeJitEngine(const ir::Pipeline& p, const std::string& strategy, const Halide::Target& target, DiagnosticEngine& diags,

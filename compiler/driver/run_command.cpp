@@ -17,7 +17,6 @@
 #include "driver/image_files.h"
 #include "driver/jit_engine.h"
 #include "driver/load.h"
-#include "sema/evaluate.h"
 
 namespace fovea::driver {
 namespace {
@@ -152,21 +151,7 @@ int runRun(const std::vector<std::string>& args) {
     jitTarget = targets[0];
   }
   // The signature, before compiling: from the script, or from the loaded library.
-  RunSignature sig;
-  if (engine) {
-    sig = engine->signature();
-  } else {
-    sig.pipeline = p->name;
-    for (const ir::Input& in : p->inputs) sig.inputs.push_back({in.name, in.type, in.dims});
-    for (const ir::Param& param : p->params) {
-      RunParam rp{param.name, param.type, std::nullopt, std::nullopt, std::nullopt};
-      if (param.defaultValue) rp.defaultValue = constantValue(*param.defaultValue);
-      if (param.min) rp.min = constantValue(*param.min);
-      if (param.max) rp.max = constantValue(*param.max);
-      sig.params.push_back(rp);
-    }
-    for (const ir::Output& o : p->outputs) sig.outputs.push_back({o.name, o.type, o.dims});
-  }
+  RunSignature sig = engine ? engine->signature() : signatureOf(*p);
   if (batchMode && sig.inputs.size() != 1) {
     return usageError("run", fmt::format("a batch feeds one image to a pipeline with one buffer input; '{}' has {}", sig.pipeline, sig.inputs.size()));
   }

@@ -10,6 +10,7 @@
 
 #include "fovea/runtime.h"
 #include "fovea/runtime.hpp"
+#include "../aot/blur3_reference.h"
 #include "histogram.h"
 
 namespace {
@@ -25,27 +26,8 @@ Image photo(int w, int h, int seed = 0) {
   return b;
 }
 
-int reflect101(int p, int n) {
-  while (p < 0 || p >= n) p = p < 0 ? -p : 2 * n - 2 - p;
-  return p;
-}
-
-/// examples/blur3.fov, computed here: a 3x3 box blur (reflect101) mixed with the image.
 int blur3Error(const Image& input, const Image& output, float strength) {
-  Halide::Runtime::Buffer<const uint8_t> in(input);
-  Halide::Runtime::Buffer<const uint8_t> out(output);
-  int w = in.width(), h = in.height();
-  float wgt = strength * 0.5f + 0.5f;
-  auto f = [&](int x, int y, int c) { return static_cast<float>(in(reflect101(x, w), reflect101(y, h), c)); };
-  auto bx = [&](int x, int y, int c) { return (f(x - 1, y, c) + f(x, y, c) + f(x + 1, y, c)) / 3.0f; };
-  int worst = 0;
-  out.for_each_element([&](int x, int y, int c) {
-    float by = (bx(x, y - 1, c) + bx(x, y, c) + bx(x, y + 1, c)) / 3.0f;
-    float v = f(x, y, c) * (1 - wgt) + by * wgt;
-    int want = static_cast<int>(std::min(255.0f, std::max(0.0f, std::nearbyint(v))));
-    worst = std::max(worst, std::abs(want - out(x, y, c)));
-  });
-  return worst;
+  return fovea::test::blur3Error(Halide::Runtime::Buffer<const uint8_t>(input), Halide::Runtime::Buffer<const uint8_t>(output), strength);
 }
 
 std::string failureOf(const std::function<void()>& f) {

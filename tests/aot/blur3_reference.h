@@ -1,0 +1,35 @@
+#pragma once
+// examples/blur3.fov written as plain loops, for the tests that run its compiled library (directly
+// or through the runtime): a 3x3 box blur with reflect101 borders, mixed with the image.
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+
+#include "HalideBuffer.h"
+
+namespace fovea::test {
+
+inline int reflect101(int p, int n) {
+  while (p < 0 || p >= n) p = p < 0 ? -p : 2 * n - 2 - p;
+  return p;
+}
+
+/// The largest difference between `out` and the reference for `in` (any layouts).
+inline int blur3Error(const Halide::Runtime::Buffer<const uint8_t>& in, const Halide::Runtime::Buffer<const uint8_t>& out, float strength) {
+  int w = in.width(), h = in.height();
+  float wgt = strength * 0.5f + 0.5f;
+  auto f = [&](int x, int y, int c) { return static_cast<float>(in(reflect101(x, w), reflect101(y, h), c)); };
+  auto bx = [&](int x, int y, int c) { return (f(x - 1, y, c) + f(x, y, c) + f(x + 1, y, c)) / 3.0f; };
+  int worst = 0;
+  out.for_each_element([&](int x, int y, int c) {
+    float by = (bx(x, y - 1, c) + bx(x, y, c) + bx(x, y + 1, c)) / 3.0f;
+    float v = f(x, y, c) * (1 - wgt) + by * wgt;
+    int want = static_cast<int>(std::min(255.0f, std::max(0.0f, std::nearbyint(v))));
+    worst = std::max(worst, std::abs(want - out(x, y, c)));
+  });
+  return worst;
+}
+
+}  // namespace fovea::test
