@@ -10,12 +10,15 @@ item
     | constDecl
     | fnDecl
     | pipelineDecl
+    | modelDecl
     ;
 
 importDecl   : IMPORT (modulePath | STRING) SEMI ;
 modulePath   : ident (DOT ident)* ;
 constDecl    : CONST ident (COLON ident)? ASSIGN expr SEMI ;
 fnDecl       : FN ident LPAREN (ident (COMMA ident)*)? RPAREN block ;
+// `model classifier = onnx("models/tiny_cnn.onnx");` (the path is relative to the file)
+modelDecl    : MODEL ident ASSIGN ident LPAREN STRING RPAREN SEMI ;
 pipelineDecl : PIPELINE ident LPAREN (param (COMMA param)*)? RPAREN ARROW outputs block ;
 
 // `input: u8[x, y, c]` (a buffer) or `strength: f32 = 1.0 in [0.0, 1.0]` (a scalar).
@@ -67,9 +70,9 @@ primary
     | LPAREN expr RPAREN    # parenExpr
     ;
 
-// `in`, `over` and `size` are keywords only where the grammar expects them: elsewhere they are
+// `in`, `over`, `size` and `model` are keywords only where the grammar expects them: elsewhere they are
 // ordinary names (a function parameter is often called `in`).
-ident : ID | IN | OVER | SIZE ;
+ident : ID | IN | OVER | SIZE | MODEL ;
 
 // ---- lexer ----
 IMPORT   : 'import' ;
@@ -81,6 +84,7 @@ RETURN   : 'return' ;
 OVER     : 'over' ;
 IN       : 'in' ;
 SIZE     : 'size' ;
+MODEL    : 'model' ;
 TRUE     : 'true' ;
 FALSE    : 'false' ;
 

@@ -10,6 +10,7 @@ PACKAGES=(
   libopencv-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   graphviz binutils
+  libonnx-testdata
 )
 
 missing=()

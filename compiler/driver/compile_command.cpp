@@ -10,6 +10,7 @@
 
 #include "codegen/library.h"
 #include "codegen/manifest.h"
+#include "lower/segments.h"
 #include "codegen/targets.h"
 #include "driver/commands.h"
 #include "driver/load.h"
@@ -66,6 +67,148 @@ int fail(const std::string& message) {
 
 }  // namespace
 
+
+namespace {
+
+struct CompileJob {
+  const CheckedFile* checked;
+  std::string file, outDir, strategy, allSources;
+  std::vector<Halide::Target> targets;
+  std::vector<std::string> targetNames, emits;
+};
+
+/// Compiles one model-free pipeline into DIR/NAME.{a,h,manifest.json} and libNAME.so; its manifest
+/// text in `manifestOut`. Returns the exit status.
+int compileLibrary(const CompileJob& job, const ir::Pipeline* p, const std::string& name, std::string* manifestOut) {
+  const CheckedFile& checked = *job.checked;
+  const std::string& file = job.file;
+  const std::string& outDir = job.outDir;
+  const std::string& strategy = job.strategy;
+  const std::string& allSources = job.allSources;
+  const std::vector<Halide::Target>& targets = job.targets;
+  const std::vector<std::string>& targetNames = job.targetNames;
+  const std::vector<std::string>& emits = job.emits;
+  std::string error;
+  auto start = std::chrono::steady_clock::now();
+  DiagnosticEngine diags(*checked.sources);
+  auto lowered = lowerPipeline(*p, diags, name);
+  std::optional<Schedule> schedule = lowered ? chooseSchedule(strategy, *p, *lowered, targets[0], diags) : std::nullopt;
+  if (!lowered || !schedule || !applySchedule(*lowered, *schedule, diags)) {
+    fmt::print(stderr, "{}", renderText(diags.diagnostics(), *checked.sources));
+    return 1;
+  }
+  std::string prefix = (fs::path(outDir) / name).string();
+  // A failed compilation leaves nothing behind that could be mistaken for a library.
+  auto failClean = [&](const std::string& message) {
+    std::error_code ignored;
+    for (const char* suffix : {".a", ".h", ".manifest.json", ".schedule.json", ".stmt", ".stmt.html", ".s"}) fs::remove(prefix + suffix, ignored);
+    fs::remove((fs::path(outDir) / ("lib" + name + ".so")).string(), ignored);
+    return fail(message);
+  };
+  Halide::Pipeline pipeline = lowered->pipeline();
+  try {
+    if (targets.size() == 1) {
+      pipeline.compile_to_static_library(prefix, lowered->arguments, name, targets[0]);
+    } else {
+      pipeline.compile_to_multitarget_static_library(prefix, lowered->arguments, targets);
+    }
+    for (const std::string& e : emits) {
+      if (e == "stmt") pipeline.compile_to_lowered_stmt(prefix + ".stmt", lowered->arguments, Halide::Text, targets[0]);
+      if (e == "html") pipeline.compile_to_lowered_stmt(prefix + ".stmt.html", lowered->arguments, Halide::HTML, targets[0]);
+      if (e == "assembly") pipeline.compile_to_assembly(prefix + ".s", lowered->arguments, name, targets[0]);
+    }
+  } catch (const Halide::Error& e) {
+    return failClean(fmt::format("Halide could not compile '{}': {}", p->name, e.what()));
+  }
+  ManifestInfo info;
+  info.targets = targetNames;
+  info.sourcePath = file;
+  info.sourceHash = hashText(allSources);
+  info.foveaVersion = FOVEA_VERSION;
+  info.function = name;
+  info.files = {{"static", name + ".a"}, {"shared", "lib" + name + ".so"}, {"header", name + ".h"}};
+  std::string manifestText = buildManifest(*p, *schedule, info).dump();
+  if (!finishLibrary(outDir, name, *p, manifestText, error)) return failClean(error);
+  if (std::find(emits.begin(), emits.end(), "schedule") != emits.end()) {
+    std::ofstream(prefix + ".schedule.json") << schedule->toJson().dump();
+  }
+  std::ofstream manifest(prefix + ".manifest.json");
+  manifest << manifestText;
+  if (!manifest) return fail(fmt::format("cannot write {}.manifest.json", prefix));
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  fmt::print("{}: compiled '{}' for {} target{} in {:.1f} s -> {}.a, lib{}.so, {}.h, {}.manifest.json\n", file, p->name, targets.size(),
+             targets.size() == 1 ? "" : "s", seconds, prefix, name, name, name);
+  if (manifestOut) *manifestOut = manifestText;
+  return 0;
+}
+
+json::Value tensorsJson(const std::vector<ir::ModelTensor>& tensors) {
+  json::Value out = json::Value::array();
+  for (const ir::ModelTensor& t : tensors) {
+    json::Value shape = json::Value::array();
+    for (int64_t d : t.shape) shape.push(d);
+    out.push(json::Value::object({{"name", t.name}, {"type", toString(t.type)}, {"shape", std::move(shape)}}));
+  }
+  return out;
+}
+
+/// A pipeline that calls models: its segments as libraries of their own (NAME__s0, ...), the model
+/// files copied next to them, and NAME.manifest.json with the graph the runtime executes.
+int compileWithModels(const CompileJob& job, const ir::Pipeline& p) {
+  auto start = std::chrono::steady_clock::now();
+  std::vector<GraphNode> graph = splitAtModels(p);
+  json::Value nodes = json::Value::array();
+  for (const GraphNode& node : graph) {
+    json::Value n = json::Value::object();
+    json::Value inputs = json::Value::array(), outputs = json::Value::array();
+    for (const std::string& v : node.inputs) inputs.push(v);
+    for (const std::string& v : node.outputs) outputs.push(v);
+    if (node.kind == GraphNode::Kind::Segment) {
+      if (int status = compileLibrary(job, &node.segment, node.segment.name, nullptr); status != 0) return status;
+      n.set("kind", "segment");
+      n.set("library", node.segment.name);
+    } else {
+      n.set("kind", "model");
+      n.set("model", node.model);
+    }
+    n.set("inputs", std::move(inputs));
+    n.set("outputs", std::move(outputs));
+    nodes.push(std::move(n));
+  }
+  json::Value models = json::Value::array();
+  for (const ir::Model& m : p.models) {
+    std::string fileName = fmt::format("{}.{}.onnx", p.name, m.name);
+    std::error_code ec;
+    fs::copy_file(m.path, fs::path(job.outDir) / fileName, fs::copy_options::overwrite_existing, ec);
+    if (ec) return fail(fmt::format("cannot copy model '{}' ({}) into {}: {}", m.name, m.path, job.outDir, ec.message()));
+    models.push(json::Value::object({{"name", m.name},
+                                     {"format", m.format},
+                                     {"file", fileName},
+                                     {"inputs", tensorsJson(m.inputs)},
+                                     {"outputs", tensorsJson(m.outputs)}}));
+  }
+  Schedule schedule;
+  schedule.strategy = job.strategy;
+  ManifestInfo info;
+  info.targets = job.targetNames;
+  info.sourcePath = job.file;
+  info.sourceHash = hashText(job.allSources);
+  info.foveaVersion = FOVEA_VERSION;
+  info.function = p.name;
+  json::Value manifest = buildManifest(p, schedule, info);
+  manifest.set("graph", json::Value::object({{"nodes", std::move(nodes)}, {"models", std::move(models)}}));
+  std::string path = (fs::path(job.outDir) / (p.name + ".manifest.json")).string();
+  std::ofstream out(path);
+  out << manifest.dump();
+  if (!out) return fail(fmt::format("cannot write {}", path));
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  size_t segments = static_cast<size_t>(std::count_if(graph.begin(), graph.end(), [](const GraphNode& n) { return n.kind == GraphNode::Kind::Segment; }));
+  fmt::print("{}: compiled '{}' ({} segments, {} model call{}) in {:.1f} s -> {}\n", job.file, p.name, segments, graph.size() - segments,
+             graph.size() - segments == 1 ? "" : "s", seconds, path);
+  return 0;
+}
+
+}  // namespace
 
 int runCompile(const std::vector<std::string>& args) {
   std::string file, pipelineName, functionName, outDir, strategy = "heuristic", targetSpec = kDefaultTargets, emit, stdlibDir = defaultStdlibDir();
@@ -141,57 +284,10 @@ int runCompile(const std::vector<std::string>& args) {
   std::vector<std::string> targetNames;
   for (const Halide::Target& t : targets) targetNames.push_back(t.to_string());
 
+  CompileJob job{&checked, file, outDir, strategy, allSources, targets, targetNames, emits};
   for (const ir::Pipeline* p : selected) {
-    auto start = std::chrono::steady_clock::now();
-    DiagnosticEngine diags(*checked.sources);
-    std::string name = functionName.empty() ? p->name : functionName;
-    auto lowered = lowerPipeline(*p, diags, name);
-    std::optional<Schedule> schedule = lowered ? chooseSchedule(strategy, *p, *lowered, targets[0], diags) : std::nullopt;
-    if (!lowered || !schedule || !applySchedule(*lowered, *schedule, diags)) {
-      fmt::print(stderr, "{}", renderText(diags.diagnostics(), *checked.sources));
-      return 1;
-    }
-    std::string prefix = (fs::path(outDir) / name).string();
-    // A failed compilation leaves nothing behind that could be mistaken for a library.
-    auto failClean = [&](const std::string& message) {
-      std::error_code ignored;
-      for (const char* suffix : {".a", ".h", ".manifest.json", ".schedule.json", ".stmt", ".stmt.html", ".s"}) fs::remove(prefix + suffix, ignored);
-      fs::remove((fs::path(outDir) / ("lib" + name + ".so")).string(), ignored);
-      return fail(message);
-    };
-    Halide::Pipeline pipeline = lowered->pipeline();
-    try {
-      if (targets.size() == 1) {
-        pipeline.compile_to_static_library(prefix, lowered->arguments, name, targets[0]);
-      } else {
-        pipeline.compile_to_multitarget_static_library(prefix, lowered->arguments, targets);
-      }
-      for (const std::string& e : emits) {
-        if (e == "stmt") pipeline.compile_to_lowered_stmt(prefix + ".stmt", lowered->arguments, Halide::Text, targets[0]);
-        if (e == "html") pipeline.compile_to_lowered_stmt(prefix + ".stmt.html", lowered->arguments, Halide::HTML, targets[0]);
-        if (e == "assembly") pipeline.compile_to_assembly(prefix + ".s", lowered->arguments, name, targets[0]);
-      }
-    } catch (const Halide::Error& e) {
-      return failClean(fmt::format("Halide could not compile '{}': {}", p->name, e.what()));
-    }
-    ManifestInfo info;
-    info.targets = targetNames;
-    info.sourcePath = file;
-    info.sourceHash = hashText(allSources);
-    info.foveaVersion = FOVEA_VERSION;
-    info.function = name;
-    info.files = {{"static", name + ".a"}, {"shared", "lib" + name + ".so"}, {"header", name + ".h"}};
-    std::string manifestText = buildManifest(*p, *schedule, info).dump();
-    if (!finishLibrary(outDir, name, *p, manifestText, error)) return failClean(error);
-    if (std::find(emits.begin(), emits.end(), "schedule") != emits.end()) {
-      std::ofstream(prefix + ".schedule.json") << schedule->toJson().dump();
-    }
-    std::ofstream manifest(prefix + ".manifest.json");
-    manifest << manifestText;
-    if (!manifest) return fail(fmt::format("cannot write {}.manifest.json", prefix));
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    fmt::print("{}: compiled '{}' for {} target{} in {:.1f} s -> {}.a, lib{}.so, {}.h, {}.manifest.json\n", file, p->name, targets.size(),
-               targets.size() == 1 ? "" : "s", seconds, prefix, name, name, name);
+    int status = p->models.empty() ? compileLibrary(job, p, functionName.empty() ? p->name : functionName, nullptr) : compileWithModels(job, *p);
+    if (status != 0) return status;
   }
   return 0;
 }

@@ -1,5 +1,7 @@
 // `fovea run FILE.fov|DIR -i IN.png -o OUT.png` (or a batch of images): run a pipeline, JIT-compiled
 // from a script or loaded from a compiled library through the runtime, and time it.
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -149,6 +151,19 @@ int runRun(const std::vector<std::string>& args) {
     if (targets.size() != 1) return usageError("run", targets.empty() ? error : "--target takes one target for a JIT run");
     if (std::string why = whyNotRunnableHere(targets[0]); !why.empty()) return usageError("run", why + "; a JIT run executes here");
     jitTarget = targets[0];
+    if (!p->models.empty()) {
+      // Models run through the runtime: the script is compiled to a library in a scratch
+      // directory (for this machine) and loaded from there.
+      fs::path scratch = fs::temp_directory_path() / fmt::format("fovea-run-{}", ::getpid());
+      std::vector<std::string> compileArgs = {file, "--pipeline", p->name, "--target", targetSpec, "--schedule", strategy, "-o", scratch.string(),
+                                              "--stdlib=" + stdlibDir};
+      if (int status = runCompile(compileArgs); status != 0) return status;
+      engine = openArtifact(scratch.string(), p->name, error);
+      std::error_code ec;
+      fs::remove_all(scratch, ec);  // the libraries stay loaded
+      if (!engine) return fail(error);
+      artifact = true;
+    }
   }
   // The signature, before compiling: from the script, or from the loaded library.
   RunSignature sig = engine ? engine->signature() : signatureOf(*p);

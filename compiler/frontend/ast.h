@@ -116,12 +116,12 @@ struct Output {
   SourceLoc loc;
 };
 
-enum class DeclKind { Import, Const, Fn, Pipeline };
+enum class DeclKind { Import, Const, Fn, Pipeline, Model };
 
 struct Decl {
   DeclKind kind;
   SourceLoc loc;
-  std::string name;  ///< Const, Fn, Pipeline
+  std::string name;  ///< Const, Fn, Pipeline, Model
   SourceLoc nameLoc;
   std::string doc;   ///< `///` comment lines attached to the declaration
 
@@ -133,6 +133,12 @@ struct Decl {
   std::string constType;
   SourceLoc constTypeLoc;
   ExprPtr value;
+
+  // Model: `model NAME = FORMAT("PATH");` (FORMAT is onnx)
+  std::string modelFormat;
+  SourceLoc modelFormatLoc;
+  std::string modelPath;  ///< as written (relative to the declaring file)
+  SourceLoc modelPathLoc;
 
   // Fn: stage parameters
   std::vector<std::string> fnParams;

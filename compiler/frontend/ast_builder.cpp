@@ -78,6 +78,7 @@ class AstBuilder {
     if (auto* c = item->constDecl()) id = c->ident().empty() ? nullptr : c->ident(0);
     if (auto* f = item->fnDecl()) id = f->ident().empty() ? nullptr : f->ident(0);
     if (auto* p = item->pipelineDecl()) id = p->ident();
+    if (auto* m = item->modelDecl()) id = m->ident().empty() ? nullptr : m->ident(0);
     return id ? id->getText() : std::string();
   }
 
@@ -108,6 +109,7 @@ class AstBuilder {
     if (auto* c = item->constDecl()) return buildConst(c);
     if (auto* c = item->fnDecl()) return buildFn(c);
     if (auto* c = item->pipelineDecl()) return buildPipeline(c);
+    if (auto* c = item->modelDecl()) return buildModel(c);
     return std::nullopt;
   }
 
@@ -157,6 +159,18 @@ class AstBuilder {
       d.constTypeLoc = loc(ctx->ident(1));
     }
     d.value = buildExpr(ctx->expr());
+    return d;
+  }
+
+  std::optional<ast::Decl> buildModel(FoveaParser::ModelDeclContext* ctx) {
+    if (ctx->ident().size() < 2 || !ctx->STRING()) return std::nullopt;
+    ast::Decl d = newDecl(ast::DeclKind::Model, ctx);
+    d.name = text(ctx->ident(0));
+    d.nameLoc = loc(ctx->ident(0));
+    d.modelFormat = text(ctx->ident(1));
+    d.modelFormatLoc = loc(ctx->ident(1));
+    d.modelPath = unquote(ctx->STRING()->getText());
+    d.modelPathLoc = loc(ctx->STRING());
     return d;
   }
 

@@ -77,14 +77,14 @@ std::vector<std::string> describeExpected(const antlr4::misc::IntervalSet& set, 
     for (size_t t : ts) types.erase(std::remove(types.begin(), types.end(), t), types.end());
   };
   std::vector<std::string> words;
-  if (has(FoveaLexer::ID)) drop({FoveaLexer::IN, FoveaLexer::OVER, FoveaLexer::SIZE});  // contextual keywords are names too
+  if (has(FoveaLexer::ID)) drop({FoveaLexer::IN, FoveaLexer::OVER, FoveaLexer::SIZE, FoveaLexer::MODEL});  // contextual keywords are names too
   if (has(FoveaLexer::LET) && has(FoveaLexer::RETURN) && has(FoveaLexer::ID)) {
     words.push_back("a statement");
     drop({FoveaLexer::LET, FoveaLexer::RETURN, FoveaLexer::ID});
   }
   if (has(FoveaLexer::IMPORT) && has(FoveaLexer::PIPELINE)) {
-    words.push_back("a declaration (import, const, fn or pipeline)");
-    drop({FoveaLexer::IMPORT, FoveaLexer::CONST, FoveaLexer::FN, FoveaLexer::PIPELINE});
+    words.push_back("a declaration (import, const, fn, model or pipeline)");
+    drop({FoveaLexer::IMPORT, FoveaLexer::CONST, FoveaLexer::FN, FoveaLexer::PIPELINE, FoveaLexer::MODEL});
   }
   if (has(FoveaLexer::INT) && has(FoveaLexer::FLOAT) && has(FoveaLexer::ID)) {
     words.push_back(has(FoveaLexer::ELLIPSIS) ? "an expression or '...'" : "an expression");

@@ -234,6 +234,7 @@ class Lowerer {
           return true;
         }
         case ir::StageKind::Computed: break;
+        case ir::StageKind::Model: FOVEA_ASSERT(false, "a pipeline with models is split into segments (lower/segments.h) before lowering");
       }
       std::vector<Halide::Var> vars = varsFor(s);
       DefinitionScope pure{&vars, nullptr};

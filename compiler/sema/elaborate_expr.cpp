@@ -64,6 +64,7 @@ std::string Elaborator::describe(const Value& v) const {
     case Value::Kind::Domain: return "a reduction domain";
     case Value::Kind::Function: return "a function";
     case Value::Kind::Builtin: return "a builtin function";
+    case Value::Kind::Model: return "a model";
   }
   return "a value";
 }
@@ -87,6 +88,9 @@ ir::ExprPtr Elaborator::evalScalar(const ast::Expr& e, Env& env) {
     case Value::Kind::Function:
     case Value::Kind::Builtin:
       error(e.loc, fmt::format("'{}' is a function; call it with arguments", e.name));
+      return nullptr;
+    case Value::Kind::Model:
+      error(e.loc, fmt::format("'{}' is a model; call it on stages, e.g. out = {}(tensor)", e.name, e.name));
       return nullptr;
   }
   return nullptr;
@@ -289,6 +293,12 @@ Value Elaborator::evalName(const ast::Expr& e, Env& env) {
         v.fn = &d;
         return v;
       }
+      case ast::DeclKind::Model: {
+        Value v;
+        v.kind = Value::Kind::Model;
+        v.fn = &d;
+        return v;
+      }
       case ast::DeclKind::Pipeline:
         error(e.loc, fmt::format("'{}' is a pipeline; pipelines cannot be used inside other pipelines (make it a 'fn')", name))
             .note(d.nameLoc, fmt::format("'{}' defined here", name));
@@ -411,6 +421,12 @@ Value Elaborator::evalCall(const ast::Expr& e, Env& env) {
         return Value::error();
       }
       return evalBuiltinCall(callee.name, e, env);
+    case Value::Kind::Model:
+      if (!env.scope) {
+        error(e.loc, fmt::format("a constant cannot call model '{}'", target.fn->name));
+        return Value::error();
+      }
+      return evalModelCall(*target.fn, e, env);
     case Value::Kind::Scalar:
     case Value::Kind::Domain:
       error(callee.loc, fmt::format("{} cannot be called; only stages and functions take arguments", describe(target)));

@@ -225,6 +225,7 @@ ir::Pipeline Elaborator::elaboratePipeline(const ast::Decl& decl) {
   p.doc = decl.doc;
   p.loc = decl.nameLoc;
   pipeline_ = &p;
+  modelIndices_.clear();
   stageNames_.clear();
   stageDefLocs_.clear();
   Scope scope;

@@ -17,13 +17,13 @@ namespace fovea::sema_detail {
 
 /// What a name or expression denotes.
 struct Value {
-  enum class Kind { Error, Scalar, Stage, Domain, Function, Builtin };
+  enum class Kind { Error, Scalar, Stage, Domain, Function, Builtin, Model };
   Kind kind = Kind::Error;
   ir::ExprPtr expr;        ///< Scalar
   int stage = -1;          ///< Stage
   SourceLoc refLoc;        ///< Stage: where the pipeline named it (fix-its point there)
   const ir::Domain* domain = nullptr;
-  const ast::Decl* fn = nullptr;
+  const ast::Decl* fn = nullptr;  ///< Function, Model: the declaration
 
   static Value error() { return {}; }
   static Value scalar(ir::ExprPtr e) {
@@ -123,6 +123,10 @@ class Elaborator {
   Value evalMember(const ast::Expr& e, Env& env);
   Value evalBuiltinCall(const std::string& name, const ast::Expr& e, Env& env);
   Value evalBoundary(const ast::Expr& e, Env& env);
+  /// A call of a model on whole stages: a new stage of kind Model (model_call.cpp).
+  Value evalModelCall(const ast::Decl& model, const ast::Expr& e, Env& env);
+  /// The pipeline's entry for a model declaration, reading the model file once; -1 on errors.
+  int modelIndex(const ast::Decl& model);
   Value stageAccess(const Value& stage, const ast::Expr& call, Env& env);
   ir::ExprPtr extentOf(const Value& stage, int dim, const std::string& what, SourceLoc loc);
   ir::ExprPtr toIndex(const ir::ExprPtr& e, SourceLoc loc);
@@ -174,6 +178,7 @@ class Elaborator {
   std::set<std::string> stageNames_;
   ir::Pipeline* pipeline_ = nullptr;
   int nextDefinitionId_ = 0;
+  std::map<const ast::Decl*, int> modelIndices_;  ///< per pipeline: -1 when the file could not be read
   std::vector<int> updatingStages_;  ///< stages whose updates are being elaborated
   bool allowUnknownNames_ = false;
   Diagnostic unreported_;

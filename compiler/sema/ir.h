@@ -82,6 +82,21 @@ enum class StageKind {
   Input,     ///< a pipeline buffer input
   Boundary,  ///< a boundary condition over an input: defined everywhere
   Computed,  ///< defined by a pure definition and optional updates
+  Model,     ///< the output of a model (Pipeline::models[model]) run on whole stages (modelArgs)
+};
+
+/// A model a pipeline calls (`model m = onnx("m.onnx");`), with what its file declares.
+struct ModelTensor {
+  std::string name;
+  ScalarType type = ScalarType::F32;
+  std::vector<int64_t> shape;  ///< ONNX order, outermost first (Fovea's dims reversed); -1: unknown
+};
+struct Model {
+  std::string name;    ///< as declared
+  std::string format;  ///< "onnx"
+  std::string path;    ///< the file, resolved against the declaring file's directory
+  std::vector<ModelTensor> inputs, outputs;
+  SourceLoc loc;
 };
 
 struct Stage {
@@ -96,6 +111,8 @@ struct Stage {
   ExprPtr boundaryValue;  ///< Boundary::Constant
   Definition pure;
   std::vector<Definition> updates;
+  int model = -1;               ///< Model: index into Pipeline::models
+  std::vector<int> modelArgs;   ///< Model: the stages given to the model, one per model input
 };
 
 struct Param {
@@ -138,6 +155,7 @@ struct Pipeline {
   std::vector<Input> inputs;
   std::vector<Output> outputs;
   std::vector<Stage> stages;
+  std::vector<Model> models;
 };
 
 /// Everything sema checked: the pipelines of the main file (imported files contribute functions

@@ -109,6 +109,12 @@ std::string dump(const Pipeline& p) {
         out += fmt::format("  stage {}: {}[{}] = boundary({}, {}{})\n", s.name, toString(s.type), fmt::join(s.dims, ", "),
                            p.inputs[s.input].name, toString(s.boundary), s.boundaryValue ? "(" + dump(*s.boundaryValue, p) + ")" : "");
         continue;
+      case StageKind::Model: {
+        std::string args;
+        for (int a : s.modelArgs) args += (args.empty() ? "" : ", ") + p.stages[a].name;
+        out += fmt::format("  stage {}: {}[{}] = model {}({})\n", s.name, toString(s.type), fmt::join(s.dims, ", "), p.models[s.model].name, args);
+        continue;
+      }
       case StageKind::Computed:
         out += fmt::format("  stage {}: {}[{}] = {}\n", s.name, toString(s.type), fmt::join(s.dims, ", "), printer.print(*s.pure.value));
         for (const Definition& u : s.updates) {

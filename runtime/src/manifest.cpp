@@ -163,6 +163,7 @@ Manifest parseManifest(const std::string& text, const std::string& origin) {
     for (const json::Value& s : t->items()) m.targets.push_back(s.asString());
   }
   if (const json::Value* f = doc->find("files")) m.files = *f;
+  if (const json::Value* g = doc->find("graph")) m.graph = *g;
   return m;
 }
 

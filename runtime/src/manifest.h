@@ -17,6 +17,7 @@ struct Manifest {
   std::vector<std::vector<json::Value>> sizeRules;  ///< per output, per dimension: an expression tree
   std::vector<std::string> targets;
   json::Value files;                                ///< kind -> file name
+  json::Value graph;                                ///< pipelines with models: nodes and models (null otherwise)
 };
 
 /// Reads a manifest; throws Error naming `origin` when it is not one this runtime understands.

@@ -5,8 +5,11 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <regex>
 #include <sstream>
 
+#include "fovea/model_backend.hpp"
+#include "fovea/onnx_info.h"
 #include "fovea/runtime.hpp"
 #include "manifest.h"
 #include "messages.h"
@@ -14,12 +17,27 @@
 namespace fovea {
 namespace fs = std::filesystem;
 
+/// A pipeline that calls models: compiled segments and model nodes, run in order.
+struct RuntimeNode {
+  bool isModel = false;
+  std::optional<Pipeline> segment;
+  size_t model = 0;
+  std::vector<std::string> inputs, outputs;  ///< value names ("input:x", "stage:t", "output:y")
+};
+struct RuntimeModel {
+  std::string name, file;
+  std::vector<ModelTensorInfo> inputs, outputs;
+  std::shared_ptr<LoadedModel> loaded;
+};
+
 struct Pipeline::Impl {
   rt::Manifest manifest;
   std::string manifestText;
-  const fovea_pipeline_abi_v1* abi = nullptr;
+  const fovea_pipeline_abi_v1* abi = nullptr;  ///< null for a pipeline with models
   std::shared_ptr<void> library;  ///< the dlopen handle (null for a linked pipeline)
   std::vector<size_t> inputArgs, paramArgs;  ///< indices into manifest.arguments
+  std::vector<RuntimeNode> graph;
+  std::vector<RuntimeModel> models;
 };
 
 namespace {
@@ -65,15 +83,111 @@ std::shared_ptr<const Pipeline::Impl> loadSharedLibrary(const fs::path& so, cons
   return makeImpl(entry(), std::move(library), so.string());
 }
 
-/// The function name a manifest file declares.
-std::string functionOf(const fs::path& manifestPath) {
-  rt::Manifest m = rt::parseManifest(readFile(manifestPath), manifestPath.string());
-  return m.function;
+std::vector<ModelTensorInfo> tensorInfos(const json::Value* list, const std::string& origin) {
+  std::vector<ModelTensorInfo> out;
+  if (!list) return out;
+  for (const json::Value& t : list->items()) {
+    ModelTensorInfo info;
+    const json::Value* name = t.find("name");
+    const json::Value* type = t.find("type");
+    const json::Value* shape = t.find("shape");
+    if (!name || !type || !shape) throw Error(origin + ": a model tensor without name, type or shape");
+    info.name = name->asString();
+    for (const json::Value& d : shape->items()) info.shape.push_back(static_cast<int64_t>(d.asNumber()));
+    bool known = false;
+    for (ElementType candidate : {ElementType::Bool, ElementType::U8, ElementType::U16, ElementType::U32, ElementType::I8, ElementType::I16,
+                                  ElementType::I32, ElementType::F32, ElementType::F64}) {
+      if (type->asString() == toString(candidate)) info.type = candidate, known = true;
+    }
+    if (!known) throw Error(origin + ": a model tensor of unknown type '" + type->asString() + "'");
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+std::string shapeText(const std::vector<int64_t>& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + (shape[i] < 0 ? std::string("?") : std::to_string(shape[i]));
+  return s + "]";
+}
+
+/// A pipeline with models: its segments' libraries and its models, loaded once.
+std::shared_ptr<const Pipeline::Impl> loadGraph(const fs::path& manifestPath, const std::string& text, rt::Manifest manifest) {
+  std::string origin = manifestPath.string();
+  auto impl = std::make_shared<Pipeline::Impl>();
+  impl->manifest = std::move(manifest);
+  impl->manifestText = text;
+  for (size_t i = 0; i < impl->manifest.arguments.size(); ++i) {
+    (impl->manifest.arguments[i].kind == ArgumentInfo::Kind::Input ? impl->inputArgs : impl->paramArgs).push_back(i);
+  }
+  const json::Value& g = impl->manifest.graph;
+  const json::Value* models = g.find("models");
+  const json::Value* nodes = g.find("nodes");
+  if (!models || !nodes) throw Error(origin + ": its graph has no nodes or models");
+  std::shared_ptr<ModelBackend> backend = modelBackend();
+  for (const json::Value& m : models->items()) {
+    RuntimeModel model;
+    model.name = m.find("name") ? m.find("name")->asString() : "?";
+    model.file = (manifestPath.parent_path() / (m.find("file") ? m.find("file")->asString() : "")).string();
+    model.inputs = tensorInfos(m.find("inputs"), origin);
+    model.outputs = tensorInfos(m.find("outputs"), origin);
+    std::string what = "pipeline '" + impl->manifest.pipeline + "': model '" + model.name + "' (" + model.file + ")";
+    // The file must still be the model the pipeline was compiled against.
+    onnx::ModelInfo declared;
+    try {
+      declared = onnx::readModelInfo(model.file);
+    } catch (const Error& e) {
+      throw Error("pipeline '" + impl->manifest.pipeline + "': model '" + model.name + "': " + e.what());
+    }
+    if (declared.inputs.size() != model.inputs.size()) {
+      throw Error(what + ": the file declares " + std::to_string(declared.inputs.size()) + " inputs; the pipeline was compiled for " +
+                  std::to_string(model.inputs.size()));
+    }
+    for (size_t i = 0; i < declared.inputs.size(); ++i) {
+      const onnx::ValueInfo& d = declared.inputs[i];
+      const ModelTensorInfo& want = model.inputs[i];
+      if (d.shape != want.shape || std::string(onnx::foveaTypeName(d.elemType)) != toString(want.type)) {
+        throw Error(what + ": the file declares input '" + d.name + "' as " + onnx::foveaTypeName(d.elemType) + " " + shapeText(d.shape) +
+                    "; the pipeline was compiled for " + toString(want.type) + " " + shapeText(want.shape));
+      }
+    }
+    try {
+      model.loaded = backend->load(model.file, model.inputs);
+    } catch (const Error& e) {
+      throw Error("pipeline '" + impl->manifest.pipeline + "': model '" + model.name + "': " + e.what());
+    }
+    impl->models.push_back(std::move(model));
+  }
+  auto strings = [&](const json::Value* list) {
+    std::vector<std::string> out;
+    if (list) {
+      for (const json::Value& v : list->items()) out.push_back(v.asString());
+    }
+    return out;
+  };
+  for (const json::Value& n : nodes->items()) {
+    RuntimeNode node;
+    const json::Value* kind = n.find("kind");
+    node.isModel = kind && kind->asString() == "model";
+    node.inputs = strings(n.find("inputs"));
+    node.outputs = strings(n.find("outputs"));
+    if (node.isModel) {
+      node.model = static_cast<size_t>(n.find("model") ? n.find("model")->asNumber() : 0);
+      if (node.model >= impl->models.size()) throw Error(origin + ": a graph node names a model that is not there");
+    } else {
+      std::string library = n.find("library") ? n.find("library")->asString() : "";
+      node.segment = Pipeline::open((manifestPath.parent_path() / ("lib" + library + ".so")).string(), library);
+    }
+    impl->graph.push_back(std::move(node));
+  }
+  return impl;
 }
 
 std::shared_ptr<const Pipeline::Impl> loadFromManifest(const fs::path& manifestPath) {
-  std::string function = functionOf(manifestPath);
-  return loadSharedLibrary(manifestPath.parent_path() / ("lib" + function + ".so"), function);
+  std::string text = readFile(manifestPath);
+  rt::Manifest m = rt::parseManifest(text, manifestPath.string());
+  if (!m.graph.isNull()) return loadGraph(manifestPath, text, std::move(m));
+  return loadSharedLibrary(manifestPath.parent_path() / ("lib" + m.function + ".so"), m.function);
 }
 
 }  // namespace
@@ -115,7 +229,10 @@ Pipeline Pipeline::open(const std::string& path, const std::string& name) {
     std::vector<fs::path> manifests;
     for (const auto& e : fs::directory_iterator(p, ec)) {
       std::string file = e.path().filename().string();
-      if (file.size() > 14 && file.compare(file.size() - 14, 14, ".manifest.json") == 0) manifests.push_back(e.path());
+      if (file.size() <= 14 || file.compare(file.size() - 14, 14, ".manifest.json") != 0) continue;
+      // NAME__s0.manifest.json: a segment of a pipeline with models, opened through that pipeline.
+      static const std::regex segment(R"(.*__s[0-9]+\.manifest\.json)");
+      if (!std::regex_match(file, segment)) manifests.push_back(e.path());
     }
     std::sort(manifests.begin(), manifests.end());
     if (!name.empty()) {
@@ -302,11 +419,64 @@ std::vector<std::vector<int>> Pipeline::outputShapes(const std::vector<Image>& i
   return shapes(*impl_, resolveParams(*impl_, params), inputs);
 }
 
+namespace {
+
+/// Runs a pipeline with models: each node in order, values passed by name.
+void runGraph(const Pipeline::Impl& impl, const std::vector<Image>& inputs, const Params& params, std::vector<Image>& outputs) {
+  const rt::Manifest& m = impl.manifest;
+  std::map<std::string, Image> values;
+  for (size_t k = 0; k < impl.inputArgs.size(); ++k) values["input:" + m.arguments[impl.inputArgs[k]].name] = inputs[k];
+  auto get = [&](const std::string& name) -> const Image& {
+    auto it = values.find(name);
+    if (it == values.end()) throw Error("pipeline '" + m.pipeline + "': its graph reads '" + name + "' before anything produced it");
+    return it->second;
+  };
+  for (const RuntimeNode& node : impl.graph) {
+    std::vector<Image> in;
+    for (const std::string& v : node.inputs) in.push_back(get(v));
+    if (node.isModel) {
+      const RuntimeModel& model = impl.models[node.model];
+      std::string what = "pipeline '" + m.pipeline + "': model '" + model.name + "'";
+      for (size_t i = 0; i < in.size() && i < model.inputs.size(); ++i) {
+        std::vector<int64_t> shape;
+        for (int d = in[i].dimensions(); d-- > 0;) shape.push_back(in[i].dim(d).extent());
+        if (shape != model.inputs[i].shape || in[i].type() != halideType(model.inputs[i].type)) {
+          throw Error(what + ": input '" + model.inputs[i].name + "' must be " + toString(model.inputs[i].type) + " " + shapeText(model.inputs[i].shape) +
+                      " (ONNX order), got " + shapeText(shape));
+        }
+      }
+      std::vector<Image> out;
+      model.loaded->run(in, out);
+      if (out.size() != node.outputs.size()) throw Error(what + ": the backend returned " + std::to_string(out.size()) + " outputs");
+      for (size_t o = 0; o < out.size(); ++o) values[node.outputs[o]] = out[o];
+      continue;
+    }
+    const Pipeline& segment = *node.segment;
+    bool last = &node == &impl.graph.back();
+    if (last) {
+      segment.run(in, params, outputs);
+      continue;
+    }
+    // Tensors for a model: dense, x innermost, as ONNX lays them out (never interleaved).
+    std::vector<std::vector<int>> shapes = segment.outputShapes(in, params);
+    std::vector<Image> out;
+    for (size_t o = 0; o < shapes.size(); ++o) out.emplace_back(halideType(segment.outputs()[o].type), shapes[o]);
+    segment.run(in, params, out);
+    for (size_t o = 0; o < out.size(); ++o) values[node.outputs[o]] = out[o];
+  }
+}
+
+}  // namespace
+
 void Pipeline::run(const std::vector<Image>& inputs, const Params& params, std::vector<Image>& outputs) const {
   const Impl& impl = *impl_;
   const rt::Manifest& m = impl.manifest;
   checkInputs(impl, inputs);
   std::vector<double> values = resolveParams(impl, params);
+  if (!impl.graph.empty()) {
+    runGraph(impl, inputs, params, outputs);
+    return;
+  }
   std::vector<std::vector<int>> want = shapes(impl, values, inputs);
   outputs.resize(m.outputs.size());
   for (size_t o = 0; o < m.outputs.size(); ++o) {
