@@ -3,10 +3,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include <fmt/format.h>
 
 #include "codegen/graph.h"
+#include "lower/segments.h"
 #include "codegen/library.h"
 #include "codegen/targets.h"
 #include "driver/commands.h"
@@ -32,6 +34,46 @@ void helpGraphCommand() {
       "  --stdlib=DIR        where 'import std.<name>;' looks\n"
       "  -h, --help          show this help\n");
 }
+
+namespace {
+
+/// A pipeline that calls models, as the runtime executes it: compiled segments (boxes listing
+/// their stages) and model nodes (hexagons), joined by the tensors they pass.
+std::string modelGraphDot(const ir::Pipeline& p) {
+  std::vector<GraphNode> graph = splitAtModels(p);
+  std::string dot = fmt::format("digraph \"{}\" {{\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n", p.name);
+  std::map<std::string, std::string> producer;
+  for (const ir::Input& in : p.inputs) {
+    dot += fmt::format("  \"input:{0}\" [label=\"{0}\", shape=ellipse];\n", in.name);
+    producer["input:" + in.name] = "input:" + in.name;
+  }
+  for (size_t n = 0; n < graph.size(); ++n) {
+    const GraphNode& node = graph[n];
+    std::string id = fmt::format("node{}", n);
+    if (node.kind == GraphNode::Kind::Model) {
+      const ir::Model& m = p.models[node.model];
+      dot += fmt::format("  {} [label=\"model {}\\n{}\", shape=hexagon, style=filled, fillcolor=\"#cfe2ff\"];\n", id, m.name,
+                         fs::path(m.path).filename().string());
+    } else {
+      std::string stages;
+      for (const ir::Stage& s : node.segment.stages) {
+        if (s.kind != ir::StageKind::Input) stages += "\\n" + s.name;
+      }
+      dot += fmt::format("  {} [label=\"segment {}{}\", shape=box, style=rounded];\n", id, node.segment.name, stages);
+    }
+    for (const std::string& v : node.inputs) {
+      if (producer.count(v)) dot += fmt::format("  \"{}\" -> {} [label=\"{}\"];\n", producer[v], id, v.substr(v.find(':') + 1));
+    }
+    for (const std::string& v : node.outputs) producer[v] = id;
+  }
+  for (const ir::Output& o : p.outputs) {
+    dot += fmt::format("  \"output:{0}\" [label=\"{0}\", shape=ellipse, color=\"#2e7d32\"];\n", o.name);
+    dot += fmt::format("  \"{}\" -> \"output:{}\";\n", producer["output:" + o.name], o.name);
+  }
+  return dot + "}\n";
+}
+
+}  // namespace
 
 int runGraph(const std::vector<std::string>& args) {
   std::string file, pipelineName, out, strategy = "heuristic", targetSpec = "host", stdlibDir = defaultStdlibDir();
@@ -66,17 +108,22 @@ int runGraph(const std::vector<std::string>& args) {
   if (!checked.ok) return 1;
   const ir::Pipeline* p = selectPipeline(checked.program, pipelineName, error);
   if (!p) return usageError("graph", error);
-  DiagnosticEngine diags(*checked.sources);
-  auto lowered = lowerPipeline(*p, diags);
-  std::optional<Schedule> schedule = lowered ? chooseSchedule(strategy, *p, *lowered, targets[0], diags) : std::nullopt;
-  if (!lowered || !schedule) {
-    fmt::print(stderr, "{}", renderText(diags.diagnostics(), *checked.sources));
-    return 1;
+  std::string dot;
+  if (!p->models.empty()) {
+    dot = modelGraphDot(*p);
+  } else {
+    DiagnosticEngine diags(*checked.sources);
+    auto lowered = lowerPipeline(*p, diags);
+    std::optional<Schedule> schedule = lowered ? chooseSchedule(strategy, *p, *lowered, targets[0], diags) : std::nullopt;
+    if (!lowered || !schedule) {
+      fmt::print(stderr, "{}", renderText(diags.diagnostics(), *checked.sources));
+      return 1;
+    }
+    std::vector<std::string> stageNames, outputNames;
+    for (const Halide::Func& f : lowered->stages) stageNames.push_back(f.defined() ? f.name() : "");
+    for (const Halide::Func& f : lowered->outputs) outputNames.push_back(f.name());
+    dot = pipelineGraphDot(*p, *schedule, stageNames, outputNames);
   }
-  std::vector<std::string> stageNames, outputNames;
-  for (const Halide::Func& f : lowered->stages) stageNames.push_back(f.defined() ? f.name() : "");
-  for (const Halide::Func& f : lowered->outputs) outputNames.push_back(f.name());
-  std::string dot = pipelineGraphDot(*p, *schedule, stageNames, outputNames);
   if (ext == ".dot") {
     std::ofstream f(out);
     f << dot;

@@ -294,3 +294,47 @@ TEST(Cli, BatchProcessesADirectorySkippingBadImages) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Cli, ModelErrorsAreReportedAtCompileTime) {
+  const std::string relu = "/usr/share/libonnx-testdata/data/node/test_relu/model.onnx";  // f32 [3, 4, 5]
+  std::string missing = writeTemp("missing_model.fov", "model m = onnx(\"nope.onnx\");\npipeline p(v: f32[x, y, z]) -> f32[x, y, z] {\n  o = m(v);\n  return o;\n}\n");
+  CommandResult r = run("check " + missing);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("cannot use model 'm'"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("nope.onnx: cannot read the file"), std::string::npos) << r.out;
+  std::string garbage = writeTemp("garbage.onnx", "\x0a\x05hello, not a model");
+  std::string corrupt = writeTemp("corrupt_model.fov", "model m = onnx(\"garbage.onnx\");\npipeline p(v: f32[x, y, z]) -> f32[x, y, z] {\n  o = m(v);\n  return o;\n}\n");
+  r = run("check " + corrupt);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("garbage.onnx: not a valid ONNX (protobuf) file"), std::string::npos) << r.out;
+  std::string shape = writeTemp("shape_model.fov", "model m = onnx(\"" + relu + "\");\npipeline p(v: f32[x, y]) -> f32[x, y] {\n  o = m(v);\n  return o;\n}\n");
+  r = run("check " + shape);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("model 'm' input 'x' is f32 [3, 4, 5] (in Fovea's order, innermost first: 5, 4, 3); 'v' is f32[x, y]"), std::string::npos) << r.out;
+  std::string type = writeTemp("type_model.fov", "model m = onnx(\"" + relu + "\");\npipeline p(v: u8[x, y, z]) -> f32[x, y, z] {\n  o = m(v);\n  return o;\n}\n");
+  r = run("check " + type);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("'v' is u8[x, y, z]"), std::string::npos) << r.out;
+  std::string format = writeTemp("format_model.fov", "model m = tflite(\"" + relu + "\");\npipeline p(v: f32[x, y, z]) -> f32[x, y, z] {\n  o = m(v);\n  return o;\n}\n");
+  r = run("check " + format);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("unknown model format 'tflite'"), std::string::npos) << r.out;
+}
+
+TEST(Cli, ClassifyRunsOnABatchAndWritesScoresAsJson) {
+  fs::path base = fs::temp_directory_path() / ("fovea_classify_" + std::to_string(::getpid()));
+  fs::create_directories(base / "in");
+  fs::copy_file(kExamples + "/images/chelsea.png", base / "in" / "cat.png");
+  fs::copy_file(kExamples + "/images/camera.png", base / "in" / "man.png");
+  CommandResult r = run("run " + kExamples + "/classify.fov --input-dir " + (base / "in").string() + " --output-dir " + (base / "out").string());
+  EXPECT_EQ(r.status, 0) << r.out;
+  std::string scores = readAll((base / "out" / "cat.json").string());
+  EXPECT_NE(scores.find("\"output\":\"classify\""), std::string::npos) << scores;
+  EXPECT_NE(scores.find("\"extents\":[10]"), std::string::npos) << scores;
+  EXPECT_TRUE(fs::exists(base / "out" / "man.json"));
+  fs::remove_all(base);
+}
+
+}  // namespace

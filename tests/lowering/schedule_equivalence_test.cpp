@@ -42,6 +42,8 @@ std::vector<Case> listCases() {
     if (r.errors) continue;  // error cases are not run
     bool example = f.parent_path() == fs::path(FOVEA_EXAMPLES_DIR);
     for (const ir::Pipeline& p : r.program.pipelines) {
+      // Pipelines that call models run as segments through the runtime (tests/runtime/models_test).
+      if (!p.models.empty()) continue;
       out.push_back({f.string(), p.name, "heuristic"});
       out.push_back({f.string(), p.name, "mullapudi2016"});
       // The other autoschedulers search longer: the examples are enough to keep them honest.
