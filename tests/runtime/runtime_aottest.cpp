@@ -10,6 +10,7 @@
 
 #include "fovea/runtime.h"
 #include "fovea/runtime.hpp"
+#include "failure_of.h"
 #include "../aot/blur3_reference.h"
 #include "histogram.h"
 
@@ -30,14 +31,7 @@ int blur3Error(const Image& input, const Image& output, float strength) {
   return fovea::test::blur3Error(Halide::Runtime::Buffer<const uint8_t>(input), Halide::Runtime::Buffer<const uint8_t>(output), strength);
 }
 
-std::string failureOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const fovea::Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using fovea::test::failureOf;
 
 TEST(Runtime, OpensAnArtifactDirectoryAndDescribesThePipeline) {
   fovea::Pipeline p = fovea::Pipeline::open(kDir, "blur3");
