@@ -26,5 +26,18 @@ echo "== fovea compile examples/blur3.fov (a fat x86-64 library: AVX-512, AVX2, 
 ls -l "$OUT/lib"
 
 echo
+echo "== the compiled library through the runtime, on a batch of images (progress, throughput, latency)"
+mkdir -p "$OUT/batch_in"
+cp examples/images/*.png "$OUT/batch_in/"
+"$FOVEA" run "$OUT/lib" --input-dir "$OUT/batch_in" --output-dir "$OUT/batch_out" --jobs 2
+ls "$OUT/batch_out"
+
+echo
+echo "== a pipeline with an ONNX model (examples/classify.fov: resize + normalize, a small CNN, softmax)"
+"$FOVEA" compile examples/classify.fov -o "$OUT/classify" --target host
+"$FOVEA" run "$OUT/classify" -i examples/images/chelsea.png -o "$OUT/chelsea_classes.json" --repeat 20
+echo "class probabilities: $(cat "$OUT/chelsea_classes.json")"
+
+echo
 echo "== what an error looks like (docs/demo/typo.fov)"
 "$FOVEA" check docs/demo/typo.fov || true
