@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include <opencv2/core.hpp>
+#include <opencv2/core/cuda.hpp>
 #include <opencv2/dnn.hpp>
 
 #include "fovea/model_backend.hpp"
@@ -72,8 +73,14 @@ class OpenCvBackend : public ModelBackend {
     try {
       cv::dnn::Net net = cv::dnn::readNetFromONNX(path);
       if (net.empty()) throw Error(path + ": OpenCV DNN read no network from it");
-      net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
-      net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+      // OpenCV's CUDA backend where OpenCV was built with it and a GPU is there; its CPU one otherwise.
+      if (cv::cuda::getCudaEnabledDeviceCount() > 0 && !std::getenv("FOVEA_MODEL_CPU")) {
+        net.setPreferableBackend(cv::dnn::DNN_BACKEND_CUDA);
+        net.setPreferableTarget(cv::dnn::DNN_TARGET_CUDA);
+      } else {
+        net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+        net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+      }
       return std::make_unique<OpenCvModel>(std::move(net), inputs, path);
     } catch (const cv::Exception& e) {
       throw Error(path + ": OpenCV DNN cannot load the model: " + e.err);

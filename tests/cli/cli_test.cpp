@@ -253,6 +253,14 @@ TEST(Cli, RunLoadsCompiledLibrariesThroughTheRuntime) {
   EXPECT_EQ(range.status, 1);
   EXPECT_NE(range.out.find("outside its range"), std::string::npos) << range.out;
   EXPECT_EQ(run("run " + kAot + " --pipeline blur3 --schedule none -i x.png -o y.png").status, 2);
+  // A file that is no image OpenCV reads, and a gray photo where R, G and B are read: clear errors, nothing written.
+  std::string text = writeTemp("notes.txt", "not an image");
+  CommandResult unsupported = run("run " + kAot + " --pipeline blur3 -i " + text + " -o " + out.string());
+  EXPECT_EQ(unsupported.status, 1);
+  EXPECT_NE(unsupported.out.find("cannot read image"), std::string::npos) << unsupported.out;
+  CommandResult channels = run("run " + kAot + " --pipeline to_gray -i " + kExamples + "/images/camera.png -o " + out.string());
+  EXPECT_EQ(channels.status, 1);
+  EXPECT_NE(channels.out.find("input 'input' is read at c = 2, past its last index 0 (the image has 1 channel"), std::string::npos) << channels.out;
   EXPECT_FALSE(fs::exists(out));
 }
 

@@ -15,6 +15,7 @@
 
 #include "fovea/json.h"
 #include "fovea/onnx_info.h"
+#include "fovea/opencv.hpp"
 #include "fovea/runtime.hpp"
 #include "failure_of.h"
 
@@ -174,10 +175,7 @@ fovea::json::Value readWeights() {
   return doc ? *doc : fovea::json::Value();
 }
 
-Image wrap(cv::Mat& rgb) {
-  halide_dimension_t dims[3] = {{0, rgb.cols, 3, 0}, {0, rgb.rows, static_cast<int32_t>(rgb.step1()), 0}, {0, 3, 1, 0}};
-  return Image(halide_type_of<uint8_t>(), rgb.data, 3, dims);
-}
+Image wrap(cv::Mat& rgb) { return fovea::fromMat(rgb); }
 
 TEST(Models, ClassifyMatchesTheNetworkComputedHere) {
   fovea::json::Value doc = readWeights();
@@ -252,6 +250,33 @@ TEST(Models, AModelFileThatNoLongerFitsIsAClearError) {
   e = failureOf([&] { fovea::Pipeline::open(dir.string(), "classify"); });
   EXPECT_NE(e.find("cannot read the file"), std::string::npos) << e;
   fs::remove_all(dir);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Models, CvMatGoesInAndComesOutWithoutCopies) {
+  fovea::Pipeline p = fovea::Pipeline::open(kModels, "relu_scaled");  // f32 [x, y, z] with z = 3: a 5x4 3-channel image
+  cv::Mat in(4, 5, CV_32FC3);
+  for (int y = 0; y < 4; ++y) {
+    for (int x = 0; x < 5; ++x) in.at<cv::Vec3f>(y, x) = cv::Vec3f(0.1f * static_cast<float>(x) - 0.2f, 0.3f * static_cast<float>(y), -1.0f);
+  }
+  fovea::Image view = fovea::fromMat(in);
+  EXPECT_EQ(view.data(), in.data) << "fromMat is a view";
+  std::vector<Image> out = p.run({view});
+  cv::Mat result = fovea::toMat(out[0]);
+  EXPECT_EQ(static_cast<const void*>(result.data), out[0].data()) << "toMat is a view";
+  ASSERT_EQ(result.type(), CV_32FC3);
+  for (int y = 0; y < 4; ++y) {
+    for (int x = 0; x < 5; ++x) {
+      for (int c = 0; c < 3; ++c) {
+        float v = in.at<cv::Vec3f>(y, x)[c];
+        EXPECT_NEAR(result.at<cv::Vec3f>(y, x)[c], std::max(0.0f, 2.0f * v - 1.0f) + 0.5f, 1e-6f);
+      }
+    }
+  }
+  EXPECT_NE(failureOf([] { fovea::fromMat(cv::Mat()); }).find("empty"), std::string::npos);
 }
 
 }  // namespace
