@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -133,7 +134,8 @@ std::string wrapperSource(const std::string& name, const ir::Pipeline& p, const 
       "  if (!ptr) return;\n"
       "  void *raw = (char *)ptr - FOVEA_ALIGN;\n"
       "  size_t size = *(size_t *)raw;\n"
-      "  if ({0}__fovea_unloaded) {{ free(raw); return; }}\n"
+      "  // Blocks above 128 MiB go back to the system: a thread never keeps more than 8 of those sizes.\n"
+      "  if ({0}__fovea_unloaded || size > ((size_t)128 << 20)) {{ free(raw); return; }}\n"
       "  int victim = -1;\n"
       "  for (int i = 0; i < FOVEA_CACHE_SLOTS; ++i) {{\n"
       "    if (!{0}__fovea_cache[i].raw) {{ victim = i; break; }}\n"
@@ -212,9 +214,14 @@ bool finishLibrary(const std::string& dir, const std::string& name, const ir::Pi
     error = "objcopy failed to rename the entry point (is binutils installed?)";
     return false;
   }
-  fs::path work = fs::temp_directory_path() / fmt::format("fovea-{}-{}", ::getpid(), name);
+  // A fresh private directory (mkdtemp): nobody else can have put files where the entry point is built.
+  std::string pattern = (fs::temp_directory_path() / "fovea-XXXXXX").string();
+  if (!::mkdtemp(pattern.data())) {
+    error = "cannot create a temporary directory to build the library's entry point in";
+    return false;
+  }
+  fs::path work = pattern;
   std::error_code ec;
-  fs::create_directories(work, ec);
   // The same entry file twice: the static library's registers itself with the runtime at start-up;
   // the shared library's does not (the runtime opens it by name, and may close it again).
   fs::path staticDir = work / "static", sharedDir = work / "shared";

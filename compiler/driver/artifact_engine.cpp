@@ -25,7 +25,7 @@ class ArtifactEngine : public RunEngine {
     for (size_t i = 0; i < sig_.params.size() && i < params.size(); ++i) named[sig_.params[i].name] = params[i];
     try {
       pipeline_.run(inputs, named, outputs);
-    } catch (const Error& e) {
+    } catch (const std::exception& e) {  // fovea::Error, and std::bad_alloc for images too large
       throw RunFailure(e.what());
     }
   }

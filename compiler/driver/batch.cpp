@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -118,6 +119,19 @@ int runBatch(RunEngine& engine, const BatchOptions& options) {
   double pixels = 0;
   size_t failed = 0;
   std::string notesShown;
+  // Output names from the images' names; images that differ only in their extension (a.png,
+  // a.jpg) keep it in the name (a_png, a_jpg) so that no output replaces another.
+  std::vector<std::string> stems;
+  std::map<std::string, int> stemCount;
+  for (const fs::path& f : files) ++stemCount[f.stem().string()];
+  for (const fs::path& f : files) {
+    std::string stem = f.stem().string();
+    if (stemCount[stem] > 1) {
+      stem = f.filename().string();
+      std::replace(stem.begin(), stem.end(), '.', '_');
+    }
+    stems.push_back(stem);
+  }
   auto worker = [&] {
     std::vector<RuntimeBuffer> outputs;
     for (size_t i = next++; i < files.size(); i = next++) {
@@ -126,20 +140,22 @@ int runBatch(RunEngine& engine, const BatchOptions& options) {
       std::string error, notes;
       double computeMs = 0;
       bool ok = false;
-      std::optional<InputImage> image = readInputImage(file.string(), sig.inputs[0], error, &notes);
-      if (image) {
-        try {
+      std::optional<InputImage> image;
+      try {
+        image = readInputImage(file.string(), sig.inputs[0], error, &notes);
+        if (image) {
           auto c0 = Clock::now();
           engine.run({image->buffer}, options.params, outputs);
           computeMs = std::chrono::duration<double, std::milli>(Clock::now() - c0).count();
           ok = true;
-        } catch (const RunFailure& e) {
-          error = e.what();
         }
+      } catch (const std::exception& e) {  // RunFailure, or anything else: this image fails, the batch goes on
+        error = e.what();
+        ok = false;
       }
       for (size_t o = 0; ok && o < outputs.size(); ++o) {
         const RunTensor& out = sig.outputs[o];
-        std::string stem = file.stem().string() + (outputs.size() > 1 ? "." + out.name : "");
+        std::string stem = stems[i] + (outputs.size() > 1 ? "." + out.name : "");
         std::string ext = options.imageExtension.empty() ? file.extension().string() : options.imageExtension;
         fs::path target = fs::path(options.outputDir) / (stem + ext);
         if (!isImageOutput(out, outputs[o], target.string())) target = fs::path(options.outputDir) / (stem + ".png");

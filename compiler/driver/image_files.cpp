@@ -89,8 +89,13 @@ json::Value bufferToJson(const RunTensor& out, const RuntimeBuffer& b) {
 
 }  // namespace
 
+namespace {
+std::optional<InputImage> fitImage(InputImage image, const std::string& path, const RunTensor& in, std::string& error,
+                                   const std::function<void(const std::string&)>& note);
+}  // namespace
+
 std::optional<InputImage> readInputImage(const std::string& path, const RunTensor& in, std::string& error, std::string* notes) {
-  auto note = [&](const std::string& text) {
+  std::function<void(const std::string&)> note = [&](const std::string& text) {
     if (notes) *notes += text + "\n";
   };
   InputImage image;
@@ -111,6 +116,21 @@ std::optional<InputImage> readInputImage(const std::string& path, const RunTenso
                         in.dims.size() == 1 ? "" : "s");
     return std::nullopt;
   }
+  try {
+    return fitImage(std::move(image), path, in, error, note);
+  } catch (const cv::Exception& e) {
+    error = fmt::format("cannot convert image '{}' for input '{}': {}", path, in.name, e.err);
+    return std::nullopt;
+  }
+}
+
+namespace {
+
+std::optional<InputImage> fitImage(InputImage image, const std::string& path, const RunTensor& in, std::string& error,
+                                   const std::function<void(const std::string&)>& note) {
+  cv::Mat& m = image.mat;
+  // OpenCV converts colors in 8-bit, 16-bit and float only (TIFFs can hold i32 or f64).
+  if (m.depth() != CV_8U && m.depth() != CV_16U && m.depth() != CV_32F && m.channels() > 1) m.convertTo(m, CV_MAKETYPE(CV_32F, m.channels()));
   if (in.dims.size() == 2 && m.channels() != 1) {
     note(fmt::format("'{}' is gray (2-D); the {}-channel image is converted to gray", in.name, m.channels()));
     cv::cvtColor(m, m, m.channels() == 4 ? cv::COLOR_BGRA2GRAY : cv::COLOR_BGR2GRAY);
@@ -131,6 +151,8 @@ std::optional<InputImage> readInputImage(const std::string& path, const RunTenso
   image.buffer = wrapMat(m, in.type, in.dims.size());
   return image;
 }
+
+}  // namespace
 
 bool isImageOutput(const RunTensor& out, const RuntimeBuffer& b, const std::string& path) {
   std::string ext = lower(fs::path(path).extension().string());
@@ -177,7 +199,18 @@ bool writeOutput(const std::string& path, const RunTensor& out, const RuntimeBuf
     if (channels == 4) cv::cvtColor(view, m, cv::COLOR_RGBA2BGRA);
     std::string ext = fs::path(path).extension().string();
     // OpenCV picks the format by extension: the temporary name keeps it.
-    return writeAtomically(path, [&](const std::string& tmp) { return cv::imwrite(tmp + ext, m) && (fs::rename(tmp + ext, tmp), true); }, error);
+    return writeAtomically(path, [&](const std::string& tmp) {
+      std::error_code ec;
+      bool ok = false;
+      try {
+        ok = cv::imwrite(tmp + ext, m);
+      } catch (const cv::Exception& e) {
+        error = e.err;
+      }
+      if (ok) fs::rename(tmp + ext, tmp, ec);
+      if (!ok || ec) fs::remove(tmp + ext, ec);
+      return ok && !ec;
+    }, error);
   }
   if (lower(fs::path(path).extension().string()) != ".json") {
     std::string dims;
@@ -189,7 +222,8 @@ bool writeOutput(const std::string& path, const RunTensor& out, const RuntimeBuf
   return writeAtomically(path, [&](const std::string& tmp) {
     std::ofstream f(tmp);
     f << doc.dump(-1) << '\n';
-    return static_cast<bool>(f);
+    f.close();  // a full disk shows up when the last buffer is written
+    return !f.fail();
   }, error);
 }
 

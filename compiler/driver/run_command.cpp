@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -63,6 +65,22 @@ namespace {
 int fail(const std::string& message) {
   fmt::print(stderr, "fovea run: {}\n", message);
   return 1;
+}
+
+/// The values an integer type holds (nothing for floats).
+std::optional<std::pair<double, double>> integerLimits(ScalarType t) {
+  switch (t) {
+    case ScalarType::Bool: return std::pair{0.0, 1.0};
+    case ScalarType::U8: return std::pair{0.0, 255.0};
+    case ScalarType::U16: return std::pair{0.0, 65535.0};
+    case ScalarType::U32: return std::pair{0.0, 4294967295.0};
+    case ScalarType::I8: return std::pair{-128.0, 127.0};
+    case ScalarType::I16: return std::pair{-32768.0, 32767.0};
+    case ScalarType::I32: return std::pair{-2147483648.0, 2147483647.0};
+    case ScalarType::F32:
+    case ScalarType::F64: return std::nullopt;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -154,13 +172,16 @@ int runRun(const std::vector<std::string>& args) {
     if (!p->models.empty()) {
       // Models run through the runtime: the script is compiled to a library in a scratch
       // directory (for this machine) and loaded from there.
-      fs::path scratch = fs::temp_directory_path() / fmt::format("fovea-run-{}", ::getpid());
+      std::string pattern = (fs::temp_directory_path() / "fovea-run-XXXXXX").string();
+      if (!::mkdtemp(pattern.data())) return fail("cannot create a scratch directory to compile the models' pipeline in");
+      fs::path scratch = pattern;
       std::vector<std::string> compileArgs = {file, "--pipeline", p->name, "--target", targetSpec, "--schedule", strategy, "-o", scratch.string(),
                                               "--stdlib=" + stdlibDir};
-      if (int status = runCompile(compileArgs); status != 0) return status;
-      engine = openArtifact(scratch.string(), p->name, error);
+      int status = runCompile(compileArgs);
+      if (status == 0) engine = openArtifact(scratch.string(), p->name, error);
       std::error_code ec;
       fs::remove_all(scratch, ec);  // the libraries stay loaded
+      if (status != 0) return status;
       if (!engine) return fail(error);
       artifact = true;
     }
@@ -208,6 +229,13 @@ int runRun(const std::vector<std::string>& args) {
     } else {
       return usageError("run", fmt::format("parameter '{}' has no default; give it with --set {}=VALUE", param.name, param.name));
     }
+    if (!isFloat(param.type) && value != std::floor(value)) {
+      return usageError("run", fmt::format("--set {}: '{}' is {}, which holds whole numbers", param.name, value, toString(param.type)));
+    }
+    if (auto limits = integerLimits(param.type); limits && (value < limits->first || value > limits->second)) {
+      return usageError("run", fmt::format("--set {}: {} does not fit {} ({} to {})", param.name, value, toString(param.type), limits->first,
+                                           limits->second));
+    }
     if ((param.min && value < *param.min) || (param.max && value > *param.max)) {
       return fail(fmt::format("parameter '{}' = {} is outside its range [{}, {}]", param.name, value, param.min ? fmt::format("{}", *param.min) : "",
                               param.max ? fmt::format("{}", *param.max) : ""));
@@ -250,7 +278,7 @@ int runRun(const std::vector<std::string>& args) {
       engine->run(in, params, out);
       times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     }
-  } catch (const RunFailure& e) {
+  } catch (const std::exception& e) {  // RunFailure, or std::bad_alloc for an output too large
     return fail(e.what());
   }
   std::sort(times.begin(), times.end());

@@ -226,6 +226,7 @@ ir::Pipeline Elaborator::elaboratePipeline(const ast::Decl& decl) {
   p.loc = decl.nameLoc;
   pipeline_ = &p;
   modelIndices_.clear();
+  modelInputShapes_.clear();
   stageNames_.clear();
   stageDefLocs_.clear();
   Scope scope;

@@ -179,6 +179,7 @@ class Elaborator {
   ir::Pipeline* pipeline_ = nullptr;
   int nextDefinitionId_ = 0;
   std::map<const ast::Decl*, int> modelIndices_;  ///< per pipeline: -1 when the file could not be read
+  std::map<int, std::pair<std::vector<int64_t>, std::string>> modelInputShapes_;  ///< stage -> the shape a model reads it at, and which model
   std::vector<int> updatingStages_;  ///< stages whose updates are being elaborated
   bool allowUnknownNames_ = false;
   Diagnostic unreported_;

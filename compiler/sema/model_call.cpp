@@ -126,6 +126,14 @@ Value Elaborator::evalModelCall(const ast::Decl& decl, const ast::Expr& e, Env& 
       ok = false;
       continue;
     }
+    // A stage a model reads is computed at the model's input shape: one shape per stage.
+    auto [it, inserted] = modelInputShapes_.emplace(v.stage, std::make_pair(want.shape, decl.name));
+    if (!inserted && it->second.first != want.shape) {
+      error(a.loc, fmt::format("'{}' is read by model '{}' as {} and by model '{}' as {}; a stage has one size: give each model a stage of its own",
+                               s.name, it->second.second, shapeText(it->second.first), decl.name, shapeText(want.shape)));
+      ok = false;
+      continue;
+    }
     args.push_back(v.stage);
   }
   if (!ok) return Value::error();

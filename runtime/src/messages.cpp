@@ -2,6 +2,8 @@
 
 #include <regex>
 
+#include <HalideRuntime.h>
+
 namespace fovea::rt {
 namespace {
 
@@ -62,7 +64,23 @@ std::string explainFailure(const Manifest& m, int code, const std::string& messa
   if (message.find("Out of memory") != std::string::npos || message.find("halide_malloc") != std::string::npos) {
     return head + "out of memory (" + message + ")";
   }
-  if (message.empty()) return head + "failed with error code " + std::to_string(code);
+  if (message.empty()) {
+    // The message was raised on one of Halide's worker threads (per-thread text): say what the code means.
+    const char* what = nullptr;
+    switch (code) {
+      case halide_error_code_out_of_memory: what = "out of memory"; break;
+      case halide_error_code_buffer_allocation_too_large: what = "an intermediate buffer would be too large"; break;
+      case halide_error_code_buffer_extents_too_large: what = "a buffer's extents are too large"; break;
+      case halide_error_code_access_out_of_bounds: what = "an input is read outside its bounds (too small an image?)"; break;
+      case halide_error_code_device_malloc_failed: what = "GPU memory could not be allocated"; break;
+      case halide_error_code_device_run_failed: what = "a GPU kernel failed"; break;
+      case halide_error_code_copy_to_host_failed: what = "copying from the GPU failed"; break;
+      case halide_error_code_copy_to_device_failed: what = "copying to the GPU failed"; break;
+      case halide_error_code_no_device_interface: what = "no GPU device interface"; break;
+      default: break;
+    }
+    return head + (what ? std::string(what) + " (error code " : "failed (error code ") + std::to_string(code) + ")";
+  }
   // Halide's messages start with "Error: " (or nothing); keep their text, in our frame.
   std::string text = message;
   if (text.rfind("Error: ", 0) == 0) text = text.substr(7);

@@ -25,14 +25,15 @@ Image dense(const Image& in) {
   std::vector<int> shape;
   for (int d = 0; d < in.dimensions(); ++d) shape.push_back(in.dim(d).extent());
   Image copy(in.type(), shape);
+  for (int d = 0; d < in.dimensions(); ++d) copy.translate(d, in.dim(d).min());  // same coordinates: copy_from copies all of it
   copy.copy_from(in);
   return copy;
 }
 
 class OpenCvModel : public LoadedModel {
  public:
-  OpenCvModel(cv::dnn::Net net, std::vector<ModelTensorInfo> inputs, std::string path)
-      : net_(std::move(net)), inputs_(std::move(inputs)), path_(std::move(path)) {}
+  OpenCvModel(cv::dnn::Net net, std::vector<ModelTensorInfo> inputs, std::string output, std::string path)
+      : net_(std::move(net)), inputs_(std::move(inputs)), output_(std::move(output)), path_(std::move(path)) {}
 
   void run(const std::vector<Image>& inputs, std::vector<Image>& outputs) override {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -46,7 +47,8 @@ class OpenCvModel : public LoadedModel {
         cv::Mat blob(static_cast<int>(sizes.size()), sizes.data(), CV_32F, const_cast<void*>(keep.back().data()));
         net_.setInput(blob, i < inputs_.size() ? inputs_[i].name : "");
       }
-      cv::Mat out = net_.forward();
+      cv::Mat out = net_.forward(output_);
+      if (out.depth() != CV_32F) throw Error(path_ + ": OpenCV DNN returned a tensor that is not f32");
       if (!out.isContinuous()) out = out.clone();
       std::vector<int> shape;
       for (int d = out.dims; d-- > 0;) shape.push_back(out.size[d]);
@@ -62,6 +64,7 @@ class OpenCvModel : public LoadedModel {
  private:
   cv::dnn::Net net_;
   std::vector<ModelTensorInfo> inputs_;
+  std::string output_;
   std::string path_;
   std::mutex mutex_;
 };
@@ -69,7 +72,14 @@ class OpenCvModel : public LoadedModel {
 class OpenCvBackend : public ModelBackend {
  public:
   std::string name() const override { return "opencv"; }
-  std::unique_ptr<LoadedModel> load(const std::string& path, const std::vector<ModelTensorInfo>& inputs) override {
+  std::unique_ptr<LoadedModel> load(const std::string& path, const std::vector<ModelTensorInfo>& inputs,
+                                    const std::vector<ModelTensorInfo>& outputs) override {
+    for (const auto* list : {&inputs, &outputs}) {
+      for (const ModelTensorInfo& t : *list) {
+        if (t.type != ElementType::F32) throw Error(path + ": tensor '" + t.name + "' is " + toString(t.type) + "; OpenCV DNN runs f32 tensors only");
+      }
+    }
+    if (outputs.size() != 1) throw Error(path + ": Fovea runs models with one output");
     try {
       cv::dnn::Net net = cv::dnn::readNetFromONNX(path);
       if (net.empty()) throw Error(path + ": OpenCV DNN read no network from it");
@@ -81,7 +91,7 @@ class OpenCvBackend : public ModelBackend {
         net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
         net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
       }
-      return std::make_unique<OpenCvModel>(std::move(net), inputs, path);
+      return std::make_unique<OpenCvModel>(std::move(net), inputs, outputs[0].name, path);
     } catch (const cv::Exception& e) {
       throw Error(path + ": OpenCV DNN cannot load the model: " + e.err);
     }

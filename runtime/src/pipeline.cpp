@@ -151,8 +151,20 @@ std::shared_ptr<const Pipeline::Impl> loadGraph(const fs::path& manifestPath, co
                     "; the pipeline was compiled for " + toString(want.type) + " " + shapeText(want.shape));
       }
     }
+    if (declared.outputs.size() != model.outputs.size()) {
+      throw Error(what + ": the file declares " + std::to_string(declared.outputs.size()) + " outputs; the pipeline was compiled for " +
+                  std::to_string(model.outputs.size()));
+    }
+    for (size_t i = 0; i < declared.outputs.size(); ++i) {
+      const onnx::ValueInfo& d = declared.outputs[i];
+      const ModelTensorInfo& want = model.outputs[i];
+      if (d.shape != want.shape || std::string(onnx::foveaTypeName(d.elemType)) != toString(want.type)) {
+        throw Error(what + ": the file declares output '" + d.name + "' as " + onnx::foveaTypeName(d.elemType) + " " + shapeText(d.shape) +
+                    "; the pipeline was compiled for " + toString(want.type) + " " + shapeText(want.shape));
+      }
+    }
     try {
-      model.loaded = backend->load(model.file, model.inputs);
+      model.loaded = backend->load(model.file, model.inputs, model.outputs);
     } catch (const Error& e) {
       throw Error("pipeline '" + impl->manifest.pipeline + "': model '" + model.name + "': " + e.what());
     }
@@ -309,6 +321,22 @@ std::string signature(const std::string& type, const std::vector<std::string>& d
   return s + "]";
 }
 
+/// The values a parameter of type `t` can hold.
+std::pair<double, double> typeLimits(ElementType t) {
+  switch (t) {
+    case ElementType::Bool: return {0, 1};
+    case ElementType::U8: return {0, 255};
+    case ElementType::U16: return {0, 65535};
+    case ElementType::U32: return {0, 4294967295.0};
+    case ElementType::I8: return {-128, 127};
+    case ElementType::I16: return {-32768, 32767};
+    case ElementType::I32: return {-2147483648.0, 2147483647.0};
+    case ElementType::F32: return {-3.4028234663852886e38, 3.4028234663852886e38};
+    case ElementType::F64: return {-1.7976931348623157e308, 1.7976931348623157e308};
+  }
+  return {0, 0};
+}
+
 /// Every parameter's value (defaults filled in), checked against type and range.
 std::vector<double> resolveParams(const Pipeline::Impl& impl, const Params& given) {
   const rt::Manifest& m = impl.manifest;
@@ -336,6 +364,9 @@ std::vector<double> resolveParams(const Pipeline::Impl& impl, const Params& give
     if (!std::isfinite(v)) throw Error(what + " is " + number(v) + ": not a finite number");
     if (!isFloat && v != std::floor(v)) throw Error(what + " is " + toString(a.type) + ": " + number(v) + " is not an integer");
     if (a.type == ElementType::Bool && v != 0 && v != 1) throw Error(what + " is bool: give 0 or 1");
+    if (auto [lo, hi] = typeLimits(a.type); v < lo || v > hi) {
+      throw Error(what + " is " + toString(a.type) + ": " + number(v) + " does not fit (" + number(lo) + " to " + number(hi) + ")");
+    }
     if ((a.min && v < *a.min) || (a.max && v > *a.max)) {
       throw Error(what + " is " + number(v) + ", outside its range [" + (a.min ? number(*a.min) : "") + ", " + (a.max ? number(*a.max) : "") + "]");
     }
@@ -394,6 +425,13 @@ std::vector<std::vector<int>> shapes(const Pipeline::Impl& impl, const std::vect
       }
       shape.push_back(static_cast<int>(e));
     }
+    // Halide's buffers address at most 2^31 - 1 bytes (without the large_buffers feature).
+    double bytes = halideType(m.outputs[o].type).bytes();
+    for (int e : shape) bytes *= e;
+    if (bytes > 2147483647.0) {
+      throw Error("pipeline '" + m.pipeline + "': output '" + m.outputs[o].name + "' would take " + number(bytes / 1e9) +
+                  " GB for these inputs: more than a compiled pipeline can address (2 GB)");
+    }
     out.push_back(std::move(shape));
   }
   return out;
@@ -448,21 +486,36 @@ void runGraph(const Pipeline::Impl& impl, const std::vector<Image>& inputs, cons
       std::vector<Image> out;
       model.loaded->run(in, out);
       if (out.size() != node.outputs.size()) throw Error(what + ": the backend returned " + std::to_string(out.size()) + " outputs");
+      for (size_t o = 0; o < out.size() && o < model.outputs.size(); ++o) {
+        const std::vector<int64_t>& want = model.outputs[o].shape;
+        bool fits = out[o].dimensions() == static_cast<int>(want.size()) && out[o].type() == halideType(model.outputs[o].type);
+        for (size_t d = 0; fits && d < want.size(); ++d) fits = want[d] < 0 || out[o].dim(static_cast<int>(want.size() - 1 - d)).extent() == want[d];
+        if (!fits) throw Error(what + ": output '" + model.outputs[o].name + "' does not have the declared shape " + shapeText(want));
+      }
       for (size_t o = 0; o < out.size(); ++o) values[node.outputs[o]] = out[o];
       continue;
     }
     const Pipeline& segment = *node.segment;
     bool last = &node == &impl.graph.back();
-    if (last) {
-      segment.run(in, params, outputs);
-      continue;
+    try {
+      if (last) {
+        segment.run(in, params, outputs);
+        continue;
+      }
+      // Tensors for a model: dense, x innermost, as ONNX lays them out (never interleaved).
+      std::vector<std::vector<int>> shapes = segment.outputShapes(in, params);
+      std::vector<Image> out;
+      for (size_t o = 0; o < shapes.size(); ++o) out.emplace_back(halideType(segment.outputs()[o].type), shapes[o]);
+      segment.run(in, params, out);
+      for (size_t o = 0; o < out.size(); ++o) values[node.outputs[o]] = out[o];
+    } catch (const Error& e) {
+      // Say it as the pipeline the caller opened: the segment is an implementation detail.
+      std::string text = e.what();
+      std::string prefix = "pipeline '" + segment.name() + "': ";
+      if (text.rfind(prefix, 0) == 0) text = text.substr(prefix.size());
+      std::string part = last ? "after its models" : "computing the input of a model";
+      throw Error("pipeline '" + m.pipeline + "' (" + part + "): " + text);
     }
-    // Tensors for a model: dense, x innermost, as ONNX lays them out (never interleaved).
-    std::vector<std::vector<int>> shapes = segment.outputShapes(in, params);
-    std::vector<Image> out;
-    for (size_t o = 0; o < shapes.size(); ++o) out.emplace_back(halideType(segment.outputs()[o].type), shapes[o]);
-    segment.run(in, params, out);
-    for (size_t o = 0; o < out.size(); ++o) values[node.outputs[o]] = out[o];
   }
 }
 
@@ -524,21 +577,28 @@ void Pipeline::run(const std::vector<Image>& inputs, const Params& params, std::
     }
     argv.push_back(&s);
   }
-  for (Image& out : outputs) argv.push_back(out.raw_buffer());
+  // Outputs too: device memory the call allocates stays in these copies, never in the caller's.
+  std::vector<halide_buffer_t> outputBuffers(outputs.size());
+  for (size_t o = 0; o < outputs.size(); ++o) {
+    outputBuffers[o] = *outputs[o].raw_buffer();
+    argv.push_back(&outputBuffers[o]);
+  }
 
   int code = impl.abi->call(argv.data());
   std::string message = code != 0 && impl.abi->last_error ? impl.abi->last_error() : "";
-  for (size_t k = 0; k < inputBuffers.size(); ++k) {
-    halide_buffer_t& b = inputBuffers[k];
-    if (b.device && b.device != inputs[k].raw_buffer()->device && b.device_interface) b.device_interface->device_free(nullptr, &b);
-  }
-  if (code != 0) throw Error(rt::explainFailure(m, code, message));
-  for (Image& out : outputs) {
-    if (out.raw_buffer()->device) {
-      out.copy_to_host();
-      out.device_free();
+  // Bring GPU results home (when the call succeeded) and free what the call allocated on the device.
+  std::string deviceError;
+  auto release = [&](halide_buffer_t& b, uint64_t callerDevice, bool copyBack) {
+    if (!b.device || b.device == callerDevice || !b.device_interface) return;
+    if (copyBack && (b.flags & halide_buffer_flag_device_dirty) && b.device_interface->copy_to_host(nullptr, &b) != 0) {
+      deviceError = "copying the result back from the GPU failed";
     }
-  }
+    b.device_interface->device_free(nullptr, &b);
+  };
+  for (size_t k = 0; k < inputBuffers.size(); ++k) release(inputBuffers[k], inputs[k].raw_buffer()->device, false);
+  for (size_t o = 0; o < outputBuffers.size(); ++o) release(outputBuffers[o], outputs[o].raw_buffer()->device, code == 0);
+  if (code != 0) throw Error(rt::explainFailure(m, code, message));
+  if (!deviceError.empty()) throw Error("pipeline '" + m.pipeline + "': " + deviceError);
 }
 
 std::vector<Image> Pipeline::run(const std::vector<Image>& inputs, const Params& params) const {

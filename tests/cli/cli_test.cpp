@@ -268,26 +268,27 @@ TEST(Cli, BatchProcessesADirectorySkippingBadImages) {
   fs::path base = fs::temp_directory_path() / ("fovea_batch_" + std::to_string(::getpid()));
   fs::path in = base / "in", out = base / "out";
   fs::create_directories(in);
-  for (const char* name : {"a.png", "b.png", "c.png"}) fs::copy_file(kExamples + "/images/chelsea.png", in / name);
+  for (const char* name : {"a.png", "b.png", "c.png", "c.jpg"}) fs::copy_file(kExamples + "/images/chelsea.png", in / name);
   std::string png = readAll(kExamples + "/images/chelsea.png");
   std::ofstream(in / "truncated.png") << png.substr(0, png.size() / 3);
   std::ofstream(in / "notes.txt") << "not an image";
   CommandResult r = run("run " + kAot + " --pipeline halve --input-dir " + in.string() + " --output-dir " + out.string() + " --jobs 2");
   EXPECT_EQ(r.status, 1) << "one image failed: " << r.out;
   EXPECT_NE(r.out.find("truncated.png: cannot read image"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("3 of 4 images"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("4 of 5 images"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("images/s"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("MPix/s"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("p99"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("] 4/4 images"), std::string::npos) << "progress: " << r.out;
-  for (const char* name : {"a.small.png", "a.mean.json", "b.small.png", "c.mean.json"}) EXPECT_TRUE(fs::exists(out / name)) << name;
+  EXPECT_NE(r.out.find("] 5/5 images"), std::string::npos) << "progress: " << r.out;
+  // c.png and c.jpg keep their extension in the names of their outputs: neither replaces the other.
+  for (const char* name : {"a.small.png", "a.mean.json", "b.small.png", "c_png.mean.json", "c_jpg.small.jpg"}) EXPECT_TRUE(fs::exists(out / name)) << name;
   size_t files = 0;
   for (const auto& e : fs::directory_iterator(out)) {
     ++files;
     EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << "a temporary file was left: " << e.path();
     EXPECT_EQ(e.path().filename().string().find("truncated"), std::string::npos) << "an output for the bad image: " << e.path();
   }
-  EXPECT_EQ(files, 6u);
+  EXPECT_EQ(files, 8u);
   // The same batch through the JIT, all good images: exit 0.
   fs::remove(in / "truncated.png");
   CommandResult jit = run("run " + kExamples + "/blur3.fov --input-dir " + in.string() + " --output-dir " + (base / "jit").string());
@@ -325,6 +326,15 @@ TEST(Cli, ModelErrorsAreReportedAtCompileTime) {
   r = run("check " + type);
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.out.find("'v' is u8[x, y, z]"), std::string::npos) << r.out;
+  const std::string pool = "/usr/share/libonnx-testdata/data/node/test_maxpool_2d_default/model.onnx";  // [1, 3, 32, 32]
+  const std::string gap = "/usr/share/libonnx-testdata/data/node/test_globalaveragepool/model.onnx";   // [1, 3, 5, 5]
+  std::string twoSizes = writeTemp("two_sizes.fov", "model a = onnx(\"" + pool + "\");\nmodel b = onnx(\"" + gap +
+                                                        "\");\npipeline p(v: f32[x, y, c, n]) -> f32[x, y, c, n] size (1, 1, 3, 1) {\n"
+                                                        "  t(x, y, c, n) = v(x, y, c, n) * 2.0;\n  u = a(t);\n  w = b(t);\n  return w;\n}\n");
+  r = run("check " + twoSizes);
+  EXPECT_EQ(r.status, 1);
+  // Stages are elaborated from the outputs back, so the second call is met first.
+  EXPECT_NE(r.out.find("'t' is read by model 'b' as [1, 3, 5, 5] and by model 'a' as [1, 3, 32, 32]; a stage has one size"), std::string::npos) << r.out;
   std::string format = writeTemp("format_model.fov", "model m = tflite(\"" + relu + "\");\npipeline p(v: f32[x, y, z]) -> f32[x, y, z] {\n  o = m(v);\n  return o;\n}\n");
   r = run("check " + format);
   EXPECT_EQ(r.status, 1);

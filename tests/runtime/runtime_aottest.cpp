@@ -97,6 +97,8 @@ TEST(Runtime, BadArgumentsAreClearErrorsNamingPipelineAndArgument) {
   // finds it, and the runtime says it in the script's terms.
   fovea::Pipeline toGray = fovea::Pipeline::open(kDir, "to_gray");
   Image gray = Image::make_interleaved(halide_type_of<uint8_t>(), 32, 16, 1);
+  e = failureOf([&] { toGray.run({photo(8, 8)}, {{"bias", 300}}); });
+  EXPECT_NE(e.find("parameter 'bias' is u8: 300 does not fit (0 to 255)"), std::string::npos) << e;
   e = failureOf([&] { toGray.run({gray}); });
   EXPECT_NE(e.find("pipeline 'to_gray': input 'input' is read at c = 2, past its last index 0 (the image has 1 channel"), std::string::npos) << e;
 }

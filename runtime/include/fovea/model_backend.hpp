@@ -34,8 +34,10 @@ class ModelBackend {
  public:
   virtual ~ModelBackend() = default;
   virtual std::string name() const = 0;
-  /// Loads a model file; `inputs` are its declared inputs (names, shapes). Throws fovea::Error.
-  virtual std::unique_ptr<LoadedModel> load(const std::string& path, const std::vector<ModelTensorInfo>& inputs) = 0;
+  /// Loads a model file; `inputs` and `outputs` are what it declares (names, types, shapes).
+  /// Throws fovea::Error, also for tensors the backend cannot run.
+  virtual std::unique_ptr<LoadedModel> load(const std::string& path, const std::vector<ModelTensorInfo>& inputs,
+                                            const std::vector<ModelTensorInfo>& outputs) = 0;
 };
 
 void registerModelBackend(std::shared_ptr<ModelBackend> backend);

@@ -18,7 +18,9 @@ namespace fovea {
 /// `dims` is 2 (one channel only). The pixels are not copied; OpenCV's channel order is kept (BGR).
 inline Image fromMat(const cv::Mat& m, int dims = 0) {
   if (m.empty()) throw Error("fromMat: the cv::Mat is empty");
+  if (m.dims != 2) throw Error("fromMat: only 2-D cv::Mats (rows x columns, with channels) are images");
   if (dims == 0) dims = m.channels() == 1 ? 2 : 3;
+  if (dims != 2 && dims != 3) throw Error("fromMat: dims must be 2 (gray) or 3 (x, y, c)");
   if (dims == 2 && m.channels() != 1) throw Error("fromMat: a 2-D image needs a 1-channel cv::Mat, this one has " + std::to_string(m.channels()));
   halide_type_t type;
   switch (m.depth()) {
