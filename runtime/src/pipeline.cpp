@@ -132,37 +132,27 @@ std::shared_ptr<const Pipeline::Impl> loadGraph(const fs::path& manifestPath, co
     model.inputs = tensorInfos(m.find("inputs"), origin);
     model.outputs = tensorInfos(m.find("outputs"), origin);
     std::string what = "pipeline '" + impl->manifest.pipeline + "': model '" + model.name + "' (" + model.file + ")";
-    // The file must still be the model the pipeline was compiled against.
     onnx::ModelInfo declared;
     try {
       declared = onnx::readModelInfo(model.file);
     } catch (const Error& e) {
       throw Error("pipeline '" + impl->manifest.pipeline + "': model '" + model.name + "': " + e.what());
     }
-    if (declared.inputs.size() != model.inputs.size()) {
-      throw Error(what + ": the file declares " + std::to_string(declared.inputs.size()) + " inputs; the pipeline was compiled for " +
-                  std::to_string(model.inputs.size()));
-    }
-    for (size_t i = 0; i < declared.inputs.size(); ++i) {
-      const onnx::ValueInfo& d = declared.inputs[i];
-      const ModelTensorInfo& want = model.inputs[i];
-      if (d.shape != want.shape || std::string(onnx::foveaTypeName(d.elemType)) != toString(want.type)) {
-        throw Error(what + ": the file declares input '" + d.name + "' as " + onnx::foveaTypeName(d.elemType) + " " + shapeText(d.shape) +
-                    "; the pipeline was compiled for " + toString(want.type) + " " + shapeText(want.shape));
+    // The file must still declare what the pipeline was compiled for.
+    auto compare = [&](const std::vector<onnx::ValueInfo>& have, const std::vector<ModelTensorInfo>& want, const char* kind) {
+      if (have.size() != want.size()) {
+        throw Error(what + ": the file declares " + std::to_string(have.size()) + " " + kind + "s; the pipeline was compiled for " +
+                    std::to_string(want.size()));
       }
-    }
-    if (declared.outputs.size() != model.outputs.size()) {
-      throw Error(what + ": the file declares " + std::to_string(declared.outputs.size()) + " outputs; the pipeline was compiled for " +
-                  std::to_string(model.outputs.size()));
-    }
-    for (size_t i = 0; i < declared.outputs.size(); ++i) {
-      const onnx::ValueInfo& d = declared.outputs[i];
-      const ModelTensorInfo& want = model.outputs[i];
-      if (d.shape != want.shape || std::string(onnx::foveaTypeName(d.elemType)) != toString(want.type)) {
-        throw Error(what + ": the file declares output '" + d.name + "' as " + onnx::foveaTypeName(d.elemType) + " " + shapeText(d.shape) +
-                    "; the pipeline was compiled for " + toString(want.type) + " " + shapeText(want.shape));
+      for (size_t i = 0; i < have.size(); ++i) {
+        if (have[i].shape != want[i].shape || std::string(onnx::foveaTypeName(have[i].elemType)) != toString(want[i].type)) {
+          throw Error(what + ": the file declares " + kind + " '" + have[i].name + "' as " + onnx::foveaTypeName(have[i].elemType) + " " +
+                      shapeText(have[i].shape) + "; the pipeline was compiled for " + toString(want[i].type) + " " + shapeText(want[i].shape));
+        }
       }
-    }
+    };
+    compare(declared.inputs, model.inputs, "input");
+    compare(declared.outputs, model.outputs, "output");
     try {
       model.loaded = backend->load(model.file, model.inputs, model.outputs);
     } catch (const Error& e) {
