@@ -54,20 +54,15 @@ std::unique_ptr<RunEngine> openArtifact(const std::string& path, const std::stri
   }
 }
 
-halide_type_t runtimeType(ScalarType t) {
-  switch (t) {
-    case ScalarType::Bool: return halide_type_t(halide_type_uint, 1);
-    case ScalarType::U8: return halide_type_t(halide_type_uint, 8);
-    case ScalarType::U16: return halide_type_t(halide_type_uint, 16);
-    case ScalarType::U32: return halide_type_t(halide_type_uint, 32);
-    case ScalarType::I8: return halide_type_t(halide_type_int, 8);
-    case ScalarType::I16: return halide_type_t(halide_type_int, 16);
-    case ScalarType::I32: return halide_type_t(halide_type_int, 32);
-    case ScalarType::F32: return halide_type_t(halide_type_float, 32);
-    case ScalarType::F64: return halide_type_t(halide_type_float, 64);
+ElementType elementTypeOf(ScalarType t) {
+  for (ElementType e : {ElementType::Bool, ElementType::U8, ElementType::U16, ElementType::U32, ElementType::I8, ElementType::I16, ElementType::I32,
+                        ElementType::F32, ElementType::F64}) {
+    if (toString(t) == std::string(toString(e))) return e;
   }
-  return halide_type_t(halide_type_uint, 8);
+  return ElementType::U8;
 }
+
+halide_type_t runtimeType(ScalarType t) { return halideType(elementTypeOf(t)); }
 
 RuntimeBuffer allocateOutput(ScalarType type, const std::vector<int>& shape) {
   if (shape.size() == 3 && shape[2] <= 4) return RuntimeBuffer::make_interleaved(runtimeType(type), shape[0], shape[1], shape[2]);

@@ -67,22 +67,6 @@ int fail(const std::string& message) {
   return 1;
 }
 
-/// The values an integer type holds (nothing for floats).
-std::optional<std::pair<double, double>> integerLimits(ScalarType t) {
-  switch (t) {
-    case ScalarType::Bool: return std::pair{0.0, 1.0};
-    case ScalarType::U8: return std::pair{0.0, 255.0};
-    case ScalarType::U16: return std::pair{0.0, 65535.0};
-    case ScalarType::U32: return std::pair{0.0, 4294967295.0};
-    case ScalarType::I8: return std::pair{-128.0, 127.0};
-    case ScalarType::I16: return std::pair{-32768.0, 32767.0};
-    case ScalarType::I32: return std::pair{-2147483648.0, 2147483647.0};
-    case ScalarType::F32:
-    case ScalarType::F64: return std::nullopt;
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 int runRun(const std::vector<std::string>& args) {
@@ -232,9 +216,8 @@ int runRun(const std::vector<std::string>& args) {
     if (!isFloat(param.type) && value != std::floor(value)) {
       return usageError("run", fmt::format("--set {}: '{}' is {}, which holds whole numbers", param.name, value, toString(param.type)));
     }
-    if (auto limits = integerLimits(param.type); limits && (value < limits->first || value > limits->second)) {
-      return usageError("run", fmt::format("--set {}: {} does not fit {} ({} to {})", param.name, value, toString(param.type), limits->first,
-                                           limits->second));
+    if (auto [lo, hi] = valueRange(elementTypeOf(param.type)); value < lo || value > hi) {
+      return usageError("run", fmt::format("--set {}: {} does not fit {} ({} to {})", param.name, value, toString(param.type), lo, hi));
     }
     if ((param.min && value < *param.min) || (param.max && value > *param.max)) {
       return fail(fmt::format("parameter '{}' = {} is outside its range [{}, {}]", param.name, value, param.min ? fmt::format("{}", *param.min) : "",

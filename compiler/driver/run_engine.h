@@ -10,6 +10,7 @@
 
 #include <HalideBuffer.h>
 
+#include "fovea/runtime.hpp"
 #include "sema/types.h"
 
 namespace fovea::driver {
@@ -61,6 +62,8 @@ bool isArtifactPath(const std::string& path);
 /// Allocates an output of this type and shape: interleaved when 3-D with at most 4 channels.
 RuntimeBuffer allocateOutput(ScalarType type, const std::vector<int>& shape);
 
+/// The runtime's element type for a Fovea scalar type (the same names), and its Halide type.
+ElementType elementTypeOf(ScalarType t);
 halide_type_t runtimeType(ScalarType t);
 
 }  // namespace fovea::driver

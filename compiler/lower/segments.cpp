@@ -66,7 +66,7 @@ Closure closureOf(const ir::Pipeline& p, const std::vector<int>& roots, const st
 
 class SegmentBuilder {
  public:
-  SegmentBuilder(const ir::Pipeline& p, const Closure& c, std::string name) : p_(p), c_(c) {
+  SegmentBuilder(const ir::Pipeline& p, const Closure& c, std::string name) {
     out_.name = std::move(name);
     out_.doc = p.doc;
     out_.loc = p.loc;
@@ -152,8 +152,6 @@ class SegmentBuilder {
     return out;
   }
 
-  const ir::Pipeline& p_;
-  const Closure& c_;
   ir::Pipeline out_;
   std::map<int, int> stageMap_, inputMap_, modelInputs_;
 };

@@ -110,8 +110,12 @@ void Value::write(std::string& out, int indent, int depth) const {
       if (std::isfinite(number_) && number_ == std::floor(number_) && std::fabs(number_) < 9.0e15) {
         out += std::to_string(static_cast<int64_t>(number_));
       } else if (std::isfinite(number_)) {
+        // The shortest text that reads back as the same double (0.1, not 0.10000000000000001).
         char text[32];
-        std::snprintf(text, sizeof text, "%.17g", number_);
+        for (int digits = 15; digits <= 17; ++digits) {
+          std::snprintf(text, sizeof text, "%.*g", digits, number_);
+          if (std::strtod(text, nullptr) == number_) break;
+        }
         out += text;
       } else {
         out += "null";

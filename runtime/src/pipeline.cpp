@@ -224,6 +224,21 @@ halide_type_t halideType(ElementType t) {
   return halide_type_t(halide_type_uint, 8);
 }
 
+std::pair<double, double> valueRange(ElementType t) {
+  switch (t) {
+    case ElementType::Bool: return {0, 1};
+    case ElementType::U8: return {0, 255};
+    case ElementType::U16: return {0, 65535};
+    case ElementType::U32: return {0, 4294967295.0};
+    case ElementType::I8: return {-128, 127};
+    case ElementType::I16: return {-32768, 32767};
+    case ElementType::I32: return {-2147483648.0, 2147483647.0};
+    case ElementType::F32: return {-3.4028234663852886e38, 3.4028234663852886e38};
+    case ElementType::F64: return {-1.7976931348623157e308, 1.7976931348623157e308};
+  }
+  return {0, 0};
+}
+
 Pipeline Pipeline::open(const std::string& path, const std::string& name) {
   fs::path p(path);
   std::error_code ec;
@@ -311,22 +326,6 @@ std::string signature(const std::string& type, const std::vector<std::string>& d
   return s + "]";
 }
 
-/// The values a parameter of type `t` can hold.
-std::pair<double, double> typeLimits(ElementType t) {
-  switch (t) {
-    case ElementType::Bool: return {0, 1};
-    case ElementType::U8: return {0, 255};
-    case ElementType::U16: return {0, 65535};
-    case ElementType::U32: return {0, 4294967295.0};
-    case ElementType::I8: return {-128, 127};
-    case ElementType::I16: return {-32768, 32767};
-    case ElementType::I32: return {-2147483648.0, 2147483647.0};
-    case ElementType::F32: return {-3.4028234663852886e38, 3.4028234663852886e38};
-    case ElementType::F64: return {-1.7976931348623157e308, 1.7976931348623157e308};
-  }
-  return {0, 0};
-}
-
 /// Every parameter's value (defaults filled in), checked against type and range.
 std::vector<double> resolveParams(const Pipeline::Impl& impl, const Params& given) {
   const rt::Manifest& m = impl.manifest;
@@ -354,7 +353,7 @@ std::vector<double> resolveParams(const Pipeline::Impl& impl, const Params& give
     if (!std::isfinite(v)) throw Error(what + " is " + number(v) + ": not a finite number");
     if (!isFloat && v != std::floor(v)) throw Error(what + " is " + toString(a.type) + ": " + number(v) + " is not an integer");
     if (a.type == ElementType::Bool && v != 0 && v != 1) throw Error(what + " is bool: give 0 or 1");
-    if (auto [lo, hi] = typeLimits(a.type); v < lo || v > hi) {
+    if (auto [lo, hi] = valueRange(a.type); v < lo || v > hi) {
       throw Error(what + " is " + toString(a.type) + ": " + number(v) + " does not fit (" + number(lo) + " to " + number(hi) + ")");
     }
     if ((a.min && v < *a.min) || (a.max && v > *a.max)) {

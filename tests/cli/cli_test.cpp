@@ -253,6 +253,9 @@ TEST(Cli, RunLoadsCompiledLibrariesThroughTheRuntime) {
   EXPECT_EQ(range.status, 1);
   EXPECT_NE(range.out.find("outside its range"), std::string::npos) << range.out;
   EXPECT_EQ(run("run " + kAot + " --pipeline blur3 --schedule none -i x.png -o y.png").status, 2);
+  CommandResult wide = run("run " + kAot + " --pipeline to_gray -i " + kExamples + "/images/chelsea.png -o " + out.string() + " --set bias=300");
+  EXPECT_EQ(wide.status, 2);
+  EXPECT_NE(wide.out.find("--set bias: 300 does not fit u8 (0 to 255)"), std::string::npos) << wide.out;
   // A file that is no image OpenCV reads, and a gray photo where R, G and B are read: clear errors, nothing written.
   std::string text = writeTemp("notes.txt", "not an image");
   CommandResult unsupported = run("run " + kAot + " --pipeline blur3 -i " + text + " -o " + out.string());

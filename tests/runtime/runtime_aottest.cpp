@@ -177,3 +177,22 @@ TEST(Runtime, CInterface) {
 }
 
 }  // namespace
+
+#include "fovea/json.h"
+
+namespace {
+
+TEST(Json, NumbersAreWrittenShortestAndReadBackExactly) {
+  for (double v : {0.1, 0.5, -2.25, 1e-7, 3.4028234663852886e38, 1.0 / 3.0, 123456789.0, -4.0}) {
+    std::string text = fovea::json::Value(v).dump(-1);
+    std::string error;
+    auto back = fovea::json::parse(text, &error);
+    ASSERT_TRUE(back) << error;
+    EXPECT_EQ(back->asNumber(), v) << text;
+  }
+  EXPECT_EQ(fovea::json::Value(0.1).dump(-1), "0.1");
+  EXPECT_EQ(fovea::json::Value(-4.0).dump(-1), "-4");
+  EXPECT_EQ(fovea::json::Value(1.0 / 3.0).dump(-1), "0.3333333333333333");
+}
+
+}  // namespace

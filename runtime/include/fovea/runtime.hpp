@@ -15,6 +15,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <HalideBuffer.h>
@@ -35,6 +36,8 @@ using Image = Halide::Runtime::Buffer<void>;
 enum class ElementType { Bool, U8, U16, U32, I8, I16, I32, F32, F64 };
 const char* toString(ElementType t);  ///< "u8", "f32", ...
 halide_type_t halideType(ElementType t);
+/// The values a scalar of type `t` holds: {0, 255} for u8, the finite range for floats.
+std::pair<double, double> valueRange(ElementType t);
 
 /// One argument of the pipeline's function, as the manifest describes it.
 struct ArgumentInfo {
