@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   cmake ninja-build g++ make pkg-config
-  libhalide14-0-dev llvm-14-dev libpng-dev libjpeg-dev zlib1g-dev
+  libhalide14-0-dev llvm-14-dev libpng-dev libjpeg-dev libtiff-dev zlib1g-dev
   antlr4 libantlr4-runtime-dev uuid-dev default-jre-headless
   libopencv-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev

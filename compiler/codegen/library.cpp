@@ -4,7 +4,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <set>
+#include <sstream>
 #include <filesystem>
 #include <fstream>
 
@@ -189,10 +194,13 @@ std::string wrapperSource(const std::string& name, const ir::Pipeline& p, const 
       "  {0}__fovea_me.cache[victim].size = size;\n"
       "  {0}__fovea_enlist();\n"
       "}}\n\n"
-      "int {0}({1}) {{\n"
+      "// The exported function and the descriptor both reach the pipeline through this one, which\n"
+      "// no other definition of the same name in the process can replace.\n"
+      "static int {0}__fovea_entry({1}) {{\n"
       "  fovea_last_error_message[0] = 0;\n"
       "  return {0}__fovea_impl({2});\n"
       "}}\n\n"
+      "int {0}({1}) {{ return {0}__fovea_entry({2}); }}\n\n"
       "const char *{0}_last_error(void) {{ return fovea_last_error_message; }}\n\n"
       "// What Fovea's runtime loads (runtime/include/fovea/pipeline_abi.h).\n"
       "struct fovea_pipeline_abi_v1 {{\n"
@@ -202,7 +210,7 @@ std::string wrapperSource(const std::string& name, const ir::Pipeline& p, const 
       "  int (*call)(void **args);\n"
       "  const char *(*last_error)(void);\n"
       "}};\n\n"
-      "static int {0}__fovea_call(void **args) {{ return {0}({3}); }}\n\n"
+      "static int {0}__fovea_call(void **args) {{ return {0}__fovea_entry({3}); }}\n\n"
       "static const char {0}__fovea_manifest[] =\n  {4};\n\n"
       "static const struct fovea_pipeline_abi_v1 {0}__fovea_abi = {{1, \"{0}\", {0}__fovea_manifest, {0}__fovea_call, {0}_last_error}};\n\n"
       "const struct fovea_pipeline_abi_v1 *{0}_fovea_pipeline(void) {{ return &{0}__fovea_abi; }}\n\n"
@@ -221,6 +229,11 @@ std::string wrapperSource(const std::string& name, const ir::Pipeline& p, const 
       registerAtStartup ? fmt::format("  if (fovea_register_linked_pipeline) fovea_register_linked_pipeline(&{}__fovea_abi);\n", name) : "");
 }
 
+/// What the entry file calls (besides the renamed pipeline): the pipeline cannot take these names.
+const char* const kEntryCalls[] = {"free", "posix_memalign", "strncpy", "pthread_mutex_lock", "pthread_mutex_unlock", "pthread_key_create",
+                                   "pthread_key_delete", "pthread_setspecific", "pthread_once", "halide_set_error_handler",
+                                   "halide_set_custom_malloc", "halide_set_custom_free", "fovea_register_linked_pipeline"};
+
 const char* kHeaderAddition =
     "\n#ifdef __cplusplus\nextern \"C\" {{\n#endif\n"
     "/** The message of the last failure of a Fovea pipeline on this thread (\"\" when the last call succeeded).\n"
@@ -233,26 +246,108 @@ const char* kHeaderAddition =
 
 }  // namespace
 
-int runProcess(const std::vector<std::string>& argv) {
+ProcessResult runProcess(const std::vector<std::string>& argv) {
+  ProcessResult result;
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  // The program's output (both streams) goes to an anonymous file, read back afterwards: a tool's
+  // complaint becomes part of the message instead of noise on the terminal.
+  std::FILE* capture = std::tmpfile();
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  if (capture) {
+    posix_spawn_file_actions_adddup2(&actions, fileno(capture), STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, fileno(capture), STDERR_FILENO);
+  }
   pid_t pid;
-  if (posix_spawnp(&pid, args[0], nullptr, nullptr, args.data(), environ) != 0) return -1;
+  int spawned = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawned != 0) {
+    if (capture) std::fclose(capture);
+    result.output = fmt::format("cannot run '{}': {}", argv[0], std::strerror(spawned));
+    return result;
+  }
   int status = 0;
-  if (waitpid(pid, &status, 0) < 0) return -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) break;
+  }
+  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (capture) {
+    std::rewind(capture);
+    char buffer[4096];
+    while (size_t n = std::fread(buffer, 1, sizeof buffer, capture)) {
+      if (result.output.size() < 16384) result.output.append(buffer, n);
+    }
+    std::fclose(capture);
+  }
+  return result;
 }
+
+namespace {
+
+/// The first lines of a tool's output, indented under a message.
+std::string excerpt(const std::string& output) {
+  std::string out;
+  size_t lines = 0;
+  for (size_t at = 0; at < output.size() && lines < 8; ++lines) {
+    size_t end = output.find('\n', at);
+    if (end == std::string::npos) end = output.size();
+    out += "\n    " + output.substr(at, end - at);
+    at = end + 1;
+  }
+  return out;
+}
+
+/// Symbols the objects of `archive` call but do not define: the C library and libm functions
+/// that Halide's runtime and the generated code rely on.
+std::set<std::string> undefinedSymbols(const std::string& archive, std::string& error) {
+  std::set<std::string> out;
+  ProcessResult nm = runProcess({"nm", "--undefined-only", "--format=posix", archive});
+  if (nm.status != 0) {
+    error = "nm could not read " + archive + excerpt(nm.output);
+    return out;
+  }
+  std::istringstream lines(nm.output);
+  for (std::string line; std::getline(lines, line);) {
+    // "symbol U" lines; archive member headers end with ':'.
+    size_t space = line.find(' ');
+    if (space == std::string::npos || line.back() == ':') continue;
+    std::string symbol = line.substr(0, space);
+    if (size_t at = symbol.find('@'); at != std::string::npos) symbol.resize(at);
+    out.insert(symbol);
+  }
+  return out;
+}
+
+/// Runs one build step; false with `error` set to `what` and the tool's own words.
+bool step(const std::vector<std::string>& argv, const std::string& what, std::string& error) {
+  ProcessResult r = runProcess(argv);
+  if (r.status == 0) return true;
+  error = what + excerpt(r.output);
+  return false;
+}
+
+}  // namespace
 
 bool finishLibrary(const std::string& dir, const std::string& name, const ir::Pipeline& p, const std::string& manifest, std::string& error) {
   fs::path base = fs::path(dir) / name;
   std::string archive = base.string() + ".a";
   std::string header = base.string() + ".h";
   std::string impl = name + "__fovea_impl";
-  if (runProcess({"objcopy", "--redefine-sym", name + "=" + impl, archive}) != 0) {
-    error = "objcopy failed to rename the entry point (is binutils installed?)";
+  // The entry point is renamed below, and every reference to the name with it: a name that the
+  // compiled code itself calls (free, memcpy, sqrtf, ...) would turn those calls into calls of
+  // the pipeline.
+  std::set<std::string> calls = undefinedSymbols(archive, error);
+  if (!error.empty()) return false;
+  for (const char* used : kEntryCalls) calls.insert(used);
+  if (calls.count(name)) {
+    error = fmt::format("'{}' is a C library function that the compiled library itself calls, so it cannot also be the library's entry "
+                        "point; name the library differently with --function NAME",
+                        name);
     return false;
   }
+  if (!step({"objcopy", "--redefine-sym", name + "=" + impl, archive}, "objcopy could not rename the entry point in " + archive, error)) return false;
   // A fresh private directory (mkdtemp): nobody else can have put files where the entry point is built.
   std::string pattern = (fs::temp_directory_path() / "fovea-XXXXXX").string();
   if (!::mkdtemp(pattern.data())) {
@@ -261,6 +356,13 @@ bool finishLibrary(const std::string& dir, const std::string& name, const ir::Pi
   }
   fs::path work = pattern;
   std::error_code ec;
+  // Halide's header declares `bool` parameters; C before C23 needs <stdbool.h> for them.
+  {
+    std::ifstream in(header);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::ofstream(header) << "#if !defined(__cplusplus)\n#include <stdbool.h>\n#endif\n" << text.str() << fmt::format(kHeaderAddition, name);
+  }
   // The same entry file twice: the static library's registers itself with the runtime at start-up;
   // the shared library's does not (the runtime opens it by name, and may close it again).
   fs::path staticDir = work / "static", sharedDir = work / "shared";
@@ -271,29 +373,27 @@ bool finishLibrary(const std::string& dir, const std::string& name, const ir::Pi
   for (const auto& [where, registers] : {std::pair{staticDir, true}, std::pair{sharedDir, false}}) {
     fs::path source = where / (name + "_entry.c");
     std::ofstream(source) << wrapperSource(name, p, manifest, registers);
-    ok = ok && runProcess({"cc", "-c", "-O2", "-fPIC", "-I", dir, source.string(), "-o", (where / object).string()}) == 0;
+    // -fno-builtin: a pipeline may be named like a C library function (gamma, index, erf).
+    ok = ok && step({"cc", "-c", "-O2", "-fPIC", "-fno-builtin", "-I", dir, source.string(), "-o", (where / object).string()},
+                    "the C compiler (cc) could not compile the library's entry point", error);
   }
-  ok = ok && runProcess({"ar", "rcs", archive, (staticDir / object).string()}) == 0;
+  ok = ok && step({"ar", "rcs", archive, (staticDir / object).string()}, "ar could not add the entry point to " + archive, error);
   fs::path sharedArchive = sharedDir / (name + ".a");
   if (ok) {
     fs::copy_file(archive, sharedArchive, fs::copy_options::overwrite_existing, ec);
-    ok = !ec && runProcess({"ar", "rcs", sharedArchive.string(), (sharedDir / object).string()}) == 0;
+    if (ec) error = fmt::format("cannot copy {}: {}", archive, ec.message());
+    ok = !ec && step({"ar", "rcs", sharedArchive.string(), (sharedDir / object).string()}, "ar could not build the shared library's archive", error);
   }
-  if (!ok) {
-    fs::remove_all(work, ec);
-    error = "compiling the library's entry point failed (is a C compiler installed?)";
-    return false;
-  }
-  std::ofstream(header, std::ios::app) << fmt::format(kHeaderAddition, name);
   // The shared library is the static one linked whole (Halide's objects are position independent).
+  // -Bsymbolic: the library's own references bind to its own definitions, whatever else the
+  // process has loaded (a pipeline named 'gamma' must not call libm's gamma through its descriptor,
+  // and each library's Halide runtime is its own).
   std::string shared = (fs::path(dir) / ("lib" + name + ".so")).string();
-  ok = runProcess({"c++", "-shared", "-o", shared, "-Wl,--whole-archive", sharedArchive.string(), "-Wl,--no-whole-archive", "-lpthread", "-ldl"}) == 0;
+  ok = ok && step({"c++", "-shared", "-Wl,-Bsymbolic", "-o", shared, "-Wl,--whole-archive", sharedArchive.string(), "-Wl,--no-whole-archive",
+                   "-lpthread", "-ldl"},
+                  "linking " + shared + " failed", error);
   fs::remove_all(work, ec);
-  if (!ok) {
-    error = fmt::format("linking {} failed (is a C++ compiler installed?)", shared);
-    return false;
-  }
-  return true;
+  return ok;
 }
 
 }  // namespace fovea

@@ -8,6 +8,7 @@
 ///     if (!finishLibrary(dir, pipeline, error)) ...
 
 #include <string>
+#include <vector>
 
 #include "sema/ir.h"
 
@@ -17,7 +18,12 @@ namespace fovea {
 /// `manifest` (NAME.manifest.json's text) is embedded for the runtime.
 bool finishLibrary(const std::string& dir, const std::string& name, const ir::Pipeline& p, const std::string& manifest, std::string& error);
 
-/// Runs a program (no shell); its exit status, or -1 when it could not be started.
-int runProcess(const std::vector<std::string>& argv);
+struct ProcessResult {
+  int status = -1;     ///< the exit status; -1 when it could not be started or died of a signal
+  std::string output;  ///< what it printed (stdout and stderr, at most 16 KiB)
+};
+
+/// Runs a program (no shell), capturing what it prints.
+ProcessResult runProcess(const std::vector<std::string>& argv);
 
 }  // namespace fovea

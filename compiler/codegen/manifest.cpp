@@ -1,5 +1,7 @@
 #include "codegen/manifest.h"
 
+#include "sema/evaluate.h"
+
 #include <fmt/format.h>
 
 namespace fovea {
@@ -27,48 +29,6 @@ std::string hashText(const std::string& text) {
     h *= 1099511628211ULL;
   }
   return fmt::format("{:016x}", h);
-}
-
-json::Value expressionJson(const ir::Expr& e) {
-  auto args = [&]() {
-    json::Value a = json::Value::array();
-    for (const ir::ExprPtr& x : e.args) a.push(expressionJson(*x));
-    return a;
-  };
-  json::Value out = json::Value::object();
-  switch (e.kind) {
-    case ir::ExprKind::Const: out.set("const", isFloat(e.type) ? json::Value(e.floatValue) : json::Value(static_cast<int64_t>(e.intValue))); break;
-    case ir::ExprKind::Param: out.set("param", e.index); break;
-    case ir::ExprKind::Extent: out.set("extent", json::Value::array({e.index, e.dim})); break;
-    case ir::ExprKind::Cast:
-      out.set("op", "cast");
-      out.set("type", toString(e.type));
-      out.set("args", args());
-      break;
-    case ir::ExprKind::SatCast:
-      out.set("op", "sat_cast");
-      out.set("type", toString(e.type));
-      out.set("args", args());
-      break;
-    case ir::ExprKind::Unary:
-      out.set("op", e.unaryOp == ir::UnaryOp::Neg ? "neg" : "!");
-      out.set("args", args());
-      break;
-    case ir::ExprKind::Binary:
-      out.set("op", ir::toString(e.binaryOp));
-      out.set("args", args());
-      break;
-    case ir::ExprKind::Select:
-      out.set("op", "select");
-      out.set("args", args());
-      break;
-    case ir::ExprKind::Var:
-    case ir::ExprKind::RVar:
-    case ir::ExprKind::Call:
-    case ir::ExprKind::Intrinsic: out.set("unsupported", true); break;
-  }
-  out.set("type", toString(e.type));
-  return out;
 }
 
 json::Value buildManifest(const ir::Pipeline& p, const Schedule& schedule, const ManifestInfo& info) {
@@ -111,7 +71,7 @@ json::Value buildManifest(const ir::Pipeline& p, const Schedule& schedule, const
     json::Value size = json::Value::array();
     json::Value text = json::Value::array();
     for (const ir::ExprPtr& e : o.size) {
-      size.push(expressionJson(*e));
+      size.push(sizeRuleJson(*e));
       text.push(ir::dump(*e, p));
     }
     v.set("size", std::move(size));

@@ -24,11 +24,8 @@ struct ManifestInfo {
   std::vector<std::pair<std::string, std::string>> files;  ///< kind -> file name ("static" -> "blur.a")
 };
 
+/// The manifest of `p`; output size rules are sizeRuleJson() trees (sema/evaluate.h).
 json::Value buildManifest(const ir::Pipeline& p, const Schedule& schedule, const ManifestInfo& info);
-
-/// An IR scalar expression over constants, parameters and input extents as a JSON tree:
-/// {"const": 256}, {"extent": [input, dim]}, {"param": index}, {"op": "/", "args": [...]}.
-json::Value expressionJson(const ir::Expr& e);
 
 /// FNV-1a 64-bit hash as 16 hex digits.
 std::string hashText(const std::string& text);

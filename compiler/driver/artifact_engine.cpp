@@ -12,19 +12,11 @@ ScalarType scalarTypeOf(ElementType t) { return parseScalarType(toString(t)).val
 
 class ArtifactEngine : public RunEngine {
  public:
-  explicit ArtifactEngine(Pipeline p) : pipeline_(std::move(p)) {
-    sig_.pipeline = pipeline_.name();
-    for (const ArgumentInfo* a : pipeline_.inputs()) sig_.inputs.push_back({a->name, scalarTypeOf(a->type), a->dims});
-    for (const ArgumentInfo* a : pipeline_.params()) sig_.params.push_back({a->name, scalarTypeOf(a->type), a->defaultValue, a->min, a->max});
-    for (const OutputInfo& o : pipeline_.outputs()) sig_.outputs.push_back({o.name, scalarTypeOf(o.type), o.dims});
-  }
-  const RunSignature& signature() const override { return sig_; }
+  explicit ArtifactEngine(Pipeline p) : RunEngine(p.signature()), pipeline_(std::move(p)) {}
   std::string what() const override { return "compiled library"; }
-  void run(const std::vector<RuntimeBuffer>& inputs, const std::vector<double>& params, std::vector<RuntimeBuffer>& outputs) override {
-    Params named;
-    for (size_t i = 0; i < sig_.params.size() && i < params.size(); ++i) named[sig_.params[i].name] = params[i];
+  void run(const std::vector<RuntimeBuffer>& inputs, const Params& params, std::vector<RuntimeBuffer>& outputs) override {
     try {
-      pipeline_.run(inputs, named, outputs);
+      pipeline_.run(inputs, params, outputs);
     } catch (const std::exception& e) {  // fovea::Error, and std::bad_alloc for images too large
       throw RunFailure(e.what());
     }
@@ -32,10 +24,18 @@ class ArtifactEngine : public RunEngine {
 
  private:
   Pipeline pipeline_;
-  RunSignature sig_;
 };
 
 }  // namespace
+
+RunSignature runSignatureOf(const Signature& s) {
+  RunSignature sig;
+  sig.pipeline = s.name();
+  for (const ArgumentInfo* a : s.inputs()) sig.inputs.push_back({a->name, scalarTypeOf(a->type), a->dims});
+  for (const ArgumentInfo* a : s.params()) sig.params.push_back({a->name, scalarTypeOf(a->type), a->defaultValue, a->min, a->max});
+  for (const OutputInfo& o : s.outputs()) sig.outputs.push_back({o.name, scalarTypeOf(o.type), o.dims});
+  return sig;
+}
 
 bool isArtifactPath(const std::string& path) {
   std::error_code ec;
@@ -63,10 +63,5 @@ ElementType elementTypeOf(ScalarType t) {
 }
 
 halide_type_t runtimeType(ScalarType t) { return halideType(elementTypeOf(t)); }
-
-RuntimeBuffer allocateOutput(ScalarType type, const std::vector<int>& shape) {
-  if (shape.size() == 3 && shape[2] <= 4) return RuntimeBuffer::make_interleaved(runtimeType(type), shape[0], shape[1], shape[2]);
-  return RuntimeBuffer(runtimeType(type), shape);
-}
 
 }  // namespace fovea::driver

@@ -13,17 +13,35 @@
 #include <fmt/format.h>
 
 #include "driver/image_files.h"
+#include "support/files.h"
 
 namespace fovea::driver {
 namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
+/// Whether a file's name says it is an image: those are processed (or reported when they cannot
+/// be), anything else in the folder is skipped and counted.
 bool isImageFile(const fs::path& p) {
-  static const char* kExtensions[] = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pnm", ".pbm", ".exr", ".hdr", ".pfm", ".jp2"};
+  static const char* kExtensions[] = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pnm", ".pbm", ".exr",
+                                      ".hdr", ".pfm", ".jp2", ".gif"};
   std::string ext = p.extension().string();
   for (char& ch : ext) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   return std::find(std::begin(kExtensions), std::end(kExtensions), ext) != std::end(kExtensions);
+}
+
+/// Where an output of the image `file` goes: --ext if given; else the image's own format if it
+/// holds the output, else PNG, TIFF (f32), or JSON.
+fs::path outputPath(const BatchOptions& options, const std::string& stem, const fs::path& file, const RunTensor& out, int channels) {
+  std::vector<std::string> candidates;
+  if (!options.extension.empty()) candidates = {options.extension};
+  else candidates = {file.extension().string(), ".png", ".tif", ".json"};
+  for (const std::string& ext : candidates) {
+    fs::path target = fs::path(options.outputDir) / (stem + ext);
+    std::string why = imageOutputProblem(out, channels, target.string());
+    if (why.empty() || why == "a .json path") return target;
+  }
+  return fs::path(options.outputDir) / (stem + candidates.front());  // writeOutput says why not
 }
 
 /// Progress on stderr: a bar redrawn in place on a terminal, a line per 10% otherwise.
@@ -83,7 +101,7 @@ int runBatch(RunEngine& engine, const BatchOptions& options) {
   std::vector<fs::path> files;
   size_t skipped = 0;
   for (const auto& e : fs::directory_iterator(options.inputDir, ec)) {
-    if (!e.is_regular_file(ec)) continue;
+    // Images that cannot be read (dangling links, folders named x.png) are kept: they are reported.
     if (isImageFile(e.path())) files.push_back(e.path());
     else ++skipped;
   }
@@ -94,12 +112,8 @@ int runBatch(RunEngine& engine, const BatchOptions& options) {
   }
   // The output directory must take files before any work is done.
   fs::create_directories(options.outputDir, ec);
-  fs::path probe = fs::path(options.outputDir) / fmt::format(".fovea-probe-{}", ::getpid());
-  if (FILE* f = std::fopen(probe.c_str(), "w")) {
-    std::fclose(f);
-    fs::remove(probe, ec);
-  } else {
-    fmt::print(stderr, "fovea run: cannot write to output directory '{}'\n", options.outputDir);
+  if (std::string why = whyNotWritableDirectory(options.outputDir); !why.empty()) {
+    fmt::print(stderr, "fovea run: cannot write to output directory '{}': it {}\n", options.outputDir, why);
     return 1;
   }
   if (fs::equivalent(options.inputDir, options.outputDir, ec)) {
@@ -118,7 +132,7 @@ int runBatch(RunEngine& engine, const BatchOptions& options) {
   std::vector<double> latencies, computeTimes;
   double pixels = 0;
   size_t failed = 0;
-  std::string notesShown;
+  size_t notesShown = 0;
   // Output names from the images' names; images that differ only in their extension (a.png,
   // a.jpg) keep it in the name (a_png, a_jpg) so that no output replaces another.
   std::vector<std::string> stems;
@@ -142,7 +156,12 @@ int runBatch(RunEngine& engine, const BatchOptions& options) {
       bool ok = false;
       std::optional<InputImage> image;
       try {
-        image = readInputImage(file.string(), sig.inputs[0], error, &notes);
+        std::error_code linkError;
+        if (fs::is_symlink(file, linkError) && !fs::exists(file, linkError)) {
+          error = "is a symbolic link to '" + fs::read_symlink(file, linkError).string() + "', which does not exist";
+        } else {
+          image = readInputImage(file.string(), sig.inputs[0], error, &notes);
+        }
         if (image) {
           auto c0 = Clock::now();
           engine.run({image->buffer}, options.params, outputs);
@@ -156,10 +175,7 @@ int runBatch(RunEngine& engine, const BatchOptions& options) {
       for (size_t o = 0; ok && o < outputs.size(); ++o) {
         const RunTensor& out = sig.outputs[o];
         std::string stem = stems[i] + (outputs.size() > 1 ? "." + out.name : "");
-        std::string ext = options.imageExtension.empty() ? file.extension().string() : options.imageExtension;
-        fs::path target = fs::path(options.outputDir) / (stem + ext);
-        if (!isImageOutput(out, outputs[o], target.string())) target = fs::path(options.outputDir) / (stem + ".png");
-        if (!isImageOutput(out, outputs[o], target.string())) target = fs::path(options.outputDir) / (stem + ".json");
+        fs::path target = outputPath(options, stem, file, out, outputChannels(out, outputs[o]));
         std::string writeError;
         if (!writeOutput(target.string(), out, outputs[o], writeError)) {
           error = fmt::format("cannot write '{}': {}", target.string(), writeError);
@@ -173,10 +189,8 @@ int runBatch(RunEngine& engine, const BatchOptions& options) {
           latencies.push_back(ms);
           computeTimes.push_back(computeMs);
           pixels += static_cast<double>(image->mat.cols) * image->mat.rows;
-          if (!notes.empty() && notesShown.empty()) {
-            notesShown = notes;
-            progress.say("fovea run: note: " + notes.substr(0, notes.size() - 1));
-          }
+          // Every conversion is said (the first 10 in full, then counted at the end).
+          if (!notes.empty() && notesShown++ < 10) progress.say("fovea run: note: " + notes.substr(0, notes.size() - 1));
         } else {
           ++failed;
         }
@@ -192,10 +206,14 @@ int runBatch(RunEngine& engine, const BatchOptions& options) {
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
 
   size_t done = files.size() - failed;
-  fmt::print("{}: {} of {} images in {:.2f} s: {:.1f} images/s, {:.1f} MPix/s; latency per image (read, run, write) median {:.2f} ms, p99 {:.2f} ms; "
+  // A 99th percentile needs about a hundred samples to mean anything; fewer give the slowest.
+  std::string tail = latencies.size() >= 100 ? fmt::format("p99 {:.2f} ms", percentile(latencies, 0.99))
+                                             : fmt::format("slowest {:.2f} ms", percentile(latencies, 1.0));
+  fmt::print("{}: {} of {} images in {:.2f} s: {:.1f} images/s, {:.1f} MPix/s; latency per image (read, run, write) median {:.2f} ms, {}; "
              "compute median {:.2f} ms\n",
-             sig.pipeline, done, files.size(), seconds, static_cast<double>(done) / seconds, pixels / seconds / 1e6, percentile(latencies, 0.5),
-             percentile(latencies, 0.99), percentile(computeTimes, 0.5));
+             sig.pipeline, done, files.size(), seconds, static_cast<double>(done) / seconds, pixels / seconds / 1e6, percentile(latencies, 0.5), tail,
+             percentile(computeTimes, 0.5));
+  if (notesShown > 10) fmt::print(stderr, "fovea run: {} more images were converted as noted above\n", notesShown - 10);
   if (failed) fmt::print(stderr, "fovea run: {} image{} failed (reported above)\n", failed, failed == 1 ? "" : "s");
   return failed ? 1 : 0;
 }

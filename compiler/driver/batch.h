@@ -13,8 +13,9 @@ namespace fovea::driver {
 struct BatchOptions {
   std::string inputDir, outputDir;
   int jobs = 0;              ///< 0: one per core
-  std::vector<double> params;
-  std::string imageExtension; ///< for image outputs; empty: the input's own (if it can hold the output), else .png
+  Params params;             ///< by name; the others take their defaults
+  std::string extension;     ///< of every output (.json included); empty: the input's own where that
+                             ///< format holds the output, else .png, .tif (f32) or .json
 };
 
 /// Returns the exit status: 0 all done, 1 some image failed (each reported, the rest completed).

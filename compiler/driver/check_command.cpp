@@ -12,6 +12,7 @@
 #include "sema/ir.h"
 #include "sema/sema.h"
 #include "support/diagnostics.h"
+#include "support/files.h"
 
 #ifndef FOVEA_SOURCE_STDLIB_DIR
 #define FOVEA_SOURCE_STDLIB_DIR "stdlib"
@@ -90,7 +91,7 @@ int runCheck(const std::vector<std::string>& args) {
   std::vector<FileId> ids;
   for (const std::string& f : files) {
     std::string text, error;
-    if (!readFile(f, text, error)) return usageError("check", fmt::format("cannot read '{}': {}", f, error));
+    if (!readTextFile(f, text, error)) return usageError("check", fmt::format("cannot read '{}': {}", f, error));
     ids.push_back(sources.addFile(f, std::move(text)));
   }
   bool useColor = color == "always" || (color == "auto" && isatty(STDERR_FILENO));

@@ -17,6 +17,7 @@
 #include "lower/lower.h"
 #include "schedule/apply_schedule.h"
 #include "schedule/choose.h"
+#include "support/files.h"
 
 namespace fovea::driver {
 namespace {
@@ -55,7 +56,13 @@ bool usableFunctionName(const std::string& name) {
       "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum", "extern", "float", "for", "goto",
       "if", "inline", "int", "long", "register", "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch",
       "typedef", "union", "unsigned", "void", "volatile", "while", "bool", "true", "false", "class", "namespace", "template", "new",
-      "delete", "main", "malloc", "calloc", "realloc", "free", "abort", "exit", "memcpy", "memset", "memmove", "strlen", "printf"};
+      "delete", "main", "malloc", "calloc", "realloc", "free", "abort", "exit", "memcpy", "memset", "memmove", "strlen", "printf",
+      // What Halide 14's runtime and the entry file call on x86-64 Linux (`nm -u NAME.a`): the library
+      // cannot define these. finishLibrary() checks the archive itself as well.
+      "atoi", "dlerror", "dlopen", "dlsym", "fclose", "fileno", "fopen", "fwrite", "getenv", "memcmp", "sched_yield", "syscall", "sysconf",
+      "usleep", "write", "posix_memalign", "strncpy", "pthread_create", "pthread_join", "pthread_once", "pthread_setspecific",
+      "pthread_key_create", "pthread_key_delete", "pthread_mutex_init", "pthread_mutex_destroy", "pthread_mutex_lock",
+      "pthread_mutex_unlock", "pthread_cond_init", "pthread_cond_destroy", "pthread_cond_signal", "pthread_cond_wait"};
   if (name.empty() || halideName(name) != name || reserved.count(name)) return false;
   return name.rfind("halide", 0) != 0 && name.rfind("_", 0) != 0;
 }
@@ -129,12 +136,11 @@ int compileLibrary(const CompileJob& job, const ir::Pipeline* p, const std::stri
   info.files = {{"static", name + ".a"}, {"shared", "lib" + name + ".so"}, {"header", name + ".h"}};
   std::string manifestText = buildManifest(*p, *schedule, info).dump();
   if (!finishLibrary(outDir, name, *p, manifestText, error)) return failClean(error);
-  if (std::find(emits.begin(), emits.end(), "schedule") != emits.end()) {
-    std::ofstream(prefix + ".schedule.json") << schedule->toJson().dump();
+  if (std::find(emits.begin(), emits.end(), "schedule") != emits.end() &&
+      !writeFileAtomically(prefix + ".schedule.json", schedule->toJson().dump(), error)) {
+    return failClean(fmt::format("cannot write {}.schedule.json: {}", prefix, error));
   }
-  std::ofstream manifest(prefix + ".manifest.json");
-  manifest << manifestText;
-  if (!manifest) return fail(fmt::format("cannot write {}.manifest.json", prefix));
+  if (!writeFileAtomically(prefix + ".manifest.json", manifestText, error)) return failClean(fmt::format("cannot write {}.manifest.json: {}", prefix, error));
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   fmt::print("{}: compiled '{}' for {} target{} in {:.1f} s -> {}.a, lib{}.so, {}.h, {}.manifest.json\n", file, p->name, targets.size(),
              targets.size() == 1 ? "" : "s", seconds, prefix, name, name, name);
@@ -198,9 +204,8 @@ int compileWithModels(const CompileJob& job, const ir::Pipeline& p) {
   json::Value manifest = buildManifest(p, schedule, info);
   manifest.set("graph", json::Value::object({{"nodes", std::move(nodes)}, {"models", std::move(models)}}));
   std::string path = (fs::path(job.outDir) / (p.name + ".manifest.json")).string();
-  std::ofstream out(path);
-  out << manifest.dump();
-  if (!out) return fail(fmt::format("cannot write {}", path));
+  std::string error;
+  if (!writeFileAtomically(path, manifest.dump(), error)) return fail(fmt::format("cannot write {}: {}", path, error));
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   size_t segments = static_cast<size_t>(std::count_if(graph.begin(), graph.end(), [](const GraphNode& n) { return n.kind == GraphNode::Kind::Segment; }));
   fmt::print("{}: compiled '{}' ({} segments, {} model call{}) in {:.1f} s -> {}\n", job.file, p.name, segments, graph.size() - segments,
@@ -275,9 +280,20 @@ int runCompile(const std::vector<std::string>& args) {
                                              "a C library function or a Halide runtime name)",
                                              functionName));
   }
+  for (const ir::Pipeline* p : selected) {
+    if (functionName.empty() && p->models.empty() && !usableFunctionName(p->name)) {
+      return usageError("compile", fmt::format("pipeline '{}' cannot give its name to a C function (a C keyword, a C library function or a "
+                                               "Halide runtime name); name the library with --pipeline {} --function NAME",
+                                               p->name, p->name));
+    }
+  }
+  // The output directory: created if missing (and removed again if the compile fails), and able
+  // to take files before anything is compiled.
   std::error_code ec;
-  fs::create_directories(outDir, ec);
-  if (ec || !fs::is_directory(outDir)) return fail(fmt::format("cannot create output directory '{}': {}", outDir, ec.message()));
+  bool createdOutDir = !fs::exists(outDir, ec);
+  if (createdOutDir) fs::create_directories(outDir, ec);
+  if (ec) return fail(fmt::format("cannot create output directory '{}': {}", outDir, ec.message()));
+  if (std::string why = whyNotWritableDirectory(outDir); !why.empty()) return fail(fmt::format("output directory '{}' {}", outDir, why));
 
   std::string allSources;
   for (size_t f = 0; f < checked.sources->fileCount(); ++f) allSources += checked.sources->text(static_cast<FileId>(f));
@@ -287,7 +303,10 @@ int runCompile(const std::vector<std::string>& args) {
   CompileJob job{&checked, file, outDir, strategy, allSources, targets, targetNames, emits};
   for (const ir::Pipeline* p : selected) {
     int status = p->models.empty() ? compileLibrary(job, p, functionName.empty() ? p->name : functionName, nullptr) : compileWithModels(job, *p);
-    if (status != 0) return status;
+    if (status != 0) {
+      if (createdOutDir && fs::is_empty(outDir, ec)) fs::remove(outDir, ec);
+      return status;
+    }
   }
   return 0;
 }

@@ -2,7 +2,6 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 
 #include <fmt/format.h>
@@ -15,6 +14,7 @@
 #include "driver/load.h"
 #include "lower/lower.h"
 #include "schedule/choose.h"
+#include "support/files.h"
 
 namespace fovea::driver {
 namespace fs = std::filesystem;
@@ -73,6 +73,11 @@ std::string modelGraphDot(const ir::Pipeline& p) {
   return dot + "}\n";
 }
 
+int fail(const std::string& message) {
+  fmt::print(stderr, "fovea graph: {}\n", message);
+  return 1;
+}
+
 }  // namespace
 
 int runGraph(const std::vector<std::string>& args) {
@@ -101,6 +106,13 @@ int runGraph(const std::vector<std::string>& args) {
   std::string error;
   std::vector<Halide::Target> targets = parseTargets(targetSpec, error);
   if (targets.size() != 1) return usageError("graph", targets.empty() ? error : "--target takes one target");
+  // Where the drawing goes is checked before any work.
+  std::error_code ec;
+  if (fs::is_directory(out, ec)) return usageError("graph", fmt::format("output path '{}' is a directory", out));
+  std::string outDir = fs::path(out).parent_path().string();
+  if (std::string why = whyNotWritableDirectory(outDir.empty() ? "." : outDir); !why.empty()) {
+    return fail(fmt::format("cannot write '{}': directory '{}' {}", out, outDir.empty() ? "." : outDir, why));
+  }
 
   std::string readError;
   CheckedFile checked = checkFileAndReport(file, stdlibDir, readError);
@@ -124,27 +136,26 @@ int runGraph(const std::vector<std::string>& args) {
     for (const Halide::Func& f : lowered->outputs) outputNames.push_back(f.name());
     dot = pipelineGraphDot(*p, *schedule, stageNames, outputNames);
   }
+  std::string writeError;
   if (ext == ".dot") {
-    std::ofstream f(out);
-    f << dot;
-    if (!f) return usageError("graph", fmt::format("cannot write '{}'", out));
+    if (!writeFileAtomically(out, dot, writeError)) return fail(fmt::format("cannot write '{}': {}", out, writeError));
     fmt::print("wrote {}\n", out);
     return 0;
   }
-  {
-    std::ofstream probe(out, std::ios::app);
-    if (!probe) return usageError("graph", fmt::format("cannot write '{}'", out));
-  }
-  fs::path tmp = fs::temp_directory_path() / fmt::format("fovea-graph-{}.dot", ::getpid());
-  std::ofstream(tmp) << dot;
-  int status = runProcess({"dot", "-T" + ext.substr(1), tmp.string(), "-o", out});
-  std::error_code ec;
-  fs::remove(tmp, ec);
-  if (status != 0) {
-    fmt::print(stderr, "fovea graph: rendering with Graphviz failed{}; write a .dot file instead, or install it: apt-get install graphviz\n",
-               status == -1 ? " (`dot` is not installed)" : "");
-    return 1;
-  }
+  fs::path source = fs::temp_directory_path() / fmt::format("fovea-graph-{}.dot", ::getpid());
+  if (!writeFileAtomically(source.string(), dot, writeError)) return fail(fmt::format("cannot write a temporary file: {}", writeError));
+  // Graphviz writes to a temporary name beside the output, renamed when it succeeded.
+  bool rendered = writeAtomically(out, [&](const std::string& tmp) {
+    ProcessResult r = runProcess({"dot", "-T" + ext.substr(1), source.string(), "-o", tmp});
+    if (r.status != 0) {
+      writeError = r.status == -1 && r.output.rfind("cannot run", 0) == 0
+                       ? "Graphviz's `dot` is not installed (apt-get install graphviz), or write a .dot file instead"
+                       : "Graphviz failed: " + r.output.substr(0, r.output.find('\n'));
+    }
+    return r.status == 0;
+  }, writeError);
+  fs::remove(source, ec);
+  if (!rendered) return fail(fmt::format("cannot write '{}': {}", out, writeError));
   fmt::print("wrote {}\n", out);
   return 0;
 }

@@ -1,8 +1,8 @@
 #pragma once
-// Images in and out of `fovea run`: OpenCV reads and writes the files; buffers are views of the
-// cv::Mat memory (interleaved, RGB order), so nothing is copied for the pipeline.
+// Images in and out of `fovea run`: files are decoded strictly (driver/image_read.h) into RGB
+// order and given to the pipeline as interleaved buffers; outputs are written as images only where
+// the format holds their type and channels, else as JSON.
 
-#include <functional>
 #include <optional>
 #include <string>
 
@@ -17,19 +17,22 @@ struct InputImage {
   RuntimeBuffer buffer; ///< a view of them, shaped for the pipeline's input
 };
 
-/// Reads `path` and fits it to `in` (gray or color, element type). `notes` receives remarks about
-/// conversions (printed once by the caller). Nothing on failure, with `error` set.
+/// Reads `path` and fits it to `in`: a color image given to a 2-D input becomes gray, a gray
+/// image given to a 3-D input has 1 channel, and values are converted to the input's type only
+/// when no value changes (u8 to u16 or f32, u16 to f32, ...); anything else is an error. `notes`
+/// receives a line for each conversion made. Nothing on failure, with `error` set (naming the file).
 std::optional<InputImage> readInputImage(const std::string& path, const RunTensor& in, std::string& error, std::string* notes = nullptr);
 
-/// Whether an output of this type and shape goes to an image file at `path` (the format holds the
-/// type exactly and the shape is gray or 1-4 channels); otherwise it can only be written as JSON.
-bool isImageOutput(const RunTensor& out, const RuntimeBuffer& b, const std::string& path);
+/// Why an output of this type with `channels` channels (0 for a 2-D output, -1 when not known
+/// yet) cannot go to an image file at `path`, or "" when it can. A .json path is never an image.
+std::string imageOutputProblem(const RunTensor& out, int channels, const std::string& path);
 
-/// Writes an output to `path` (an image or, for .json paths, every value), through a temporary
-/// name renamed at the end: a failure never leaves a truncated file.
+/// The channels of an output buffer as an image file sees them (0 for 2-D).
+int outputChannels(const RunTensor& out, const RuntimeBuffer& b);
+
+/// Writes an output to `path`: an image, or for .json paths every value (floats in their shortest
+/// exact form, non-finite values as "NaN", "Infinity", "-Infinity"). Atomic: a failure leaves
+/// no file.
 bool writeOutput(const std::string& path, const RunTensor& out, const RuntimeBuffer& b, std::string& error);
-
-/// Writes through `write(tmpPath)` then renames to `path`.
-bool writeAtomically(const std::string& path, const std::function<bool(const std::string&)>& write, std::string& error);
 
 }  // namespace fovea::driver

@@ -11,8 +11,9 @@
 
 namespace fovea::driver {
 
-/// The signature `fovea run` works with, from the script (before anything is compiled).
-RunSignature signatureOf(const ir::Pipeline& p);
+/// The runtime's view of a script's pipeline (from the manifest its library would have), before
+/// anything is compiled: what `fovea run` checks parameters and images against.
+Signature contractOf(const ir::Pipeline& p);
 
 /// Lowers, schedules (`strategy`) and JIT-compiles `p` for `target`. Diagnostics go to `diags`;
 /// nullptr when something failed. `compileMs` gets the JIT compile time.

@@ -6,6 +6,7 @@
 
 #include "frontend/imports.h"
 #include "sema/sema.h"
+#include "support/files.h"
 
 namespace fovea::driver {
 
@@ -13,7 +14,7 @@ CheckedFile checkFileAndReport(const std::string& path, const std::string& stdli
   CheckedFile out;
   out.sources = std::make_unique<SourceManager>();
   std::string text;
-  if (!readFile(path, text, readError)) return out;
+  if (!readTextFile(path, text, readError)) return out;
   FileId id = out.sources->addFile(path, std::move(text));
   DiagnosticEngine diags(*out.sources);
   std::vector<ast::Module> modules = loadModules(*out.sources, id, diags, ImportOptions{stdlibDir});

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cmath>
@@ -21,6 +22,7 @@
 #include "driver/image_files.h"
 #include "driver/jit_engine.h"
 #include "driver/load.h"
+#include "support/files.h"
 
 namespace fovea::driver {
 namespace {
@@ -67,6 +69,23 @@ int fail(const std::string& message) {
   return 1;
 }
 
+/// A --set value: a number (for bool parameters also true or false).
+std::optional<double> parseValue(const std::string& text, const RunParam& param, std::string& why) {
+  if (param.type == ScalarType::Bool && (text == "true" || text == "false")) return text == "true" ? 1.0 : 0.0;
+  errno = 0;
+  char* end = nullptr;
+  double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || std::isspace(static_cast<unsigned char>(text[0]))) {
+    why = param.type == ScalarType::Bool ? "is not true, false, 0 or 1" : "is not a number";
+    return std::nullopt;
+  }
+  if (errno == ERANGE && std::isinf(v)) {
+    why = "is too large for any number type";
+    return std::nullopt;
+  }
+  return v;
+}
+
 }  // namespace
 
 int runRun(const std::vector<std::string>& args) {
@@ -104,7 +123,7 @@ int runRun(const std::vector<std::string>& args) {
     else if (a == "--target") targetSpec = *v, targetGiven = true;
     else if (a == "--input-dir") batch.inputDir = *v;
     else if (a == "--output-dir") batch.outputDir = *v;
-    else if (a == "--ext") batch.imageExtension = v->empty() || (*v)[0] == '.' ? *v : "." + *v;
+    else if (a == "--ext") batch.extension = v->empty() || (*v)[0] == '.' ? *v : "." + *v;
     else if (a == "--repeat") {
       repeat = count(*v, 1, 100000);
       if (repeat < 0) return usageError("run", "--repeat needs a count from 1 to 100000");
@@ -114,7 +133,9 @@ int runRun(const std::vector<std::string>& args) {
     } else if (a == "--set") {
       size_t eq = v->find('=');
       if (eq == std::string::npos || eq == 0) return usageError("run", fmt::format("--set needs NAME=VALUE, not '{}'", *v));
-      sets[v->substr(0, eq)] = v->substr(eq + 1);
+      std::string name = v->substr(0, eq);
+      if (sets.count(name)) return usageError("run", fmt::format("--set {} is given twice ('{}' and '{}')", name, sets[name], v->substr(eq + 1)));
+      sets[name] = v->substr(eq + 1);
     } else if (a.rfind("--stdlib=", 0) == 0) {
       stdlibDir = a.substr(9);
     } else if (a.size() > 1 && a[0] == '-') {
@@ -130,6 +151,7 @@ int runRun(const std::vector<std::string>& args) {
   if (batchMode && (batch.inputDir.empty() || batch.outputDir.empty())) return usageError("run", "a batch needs both --input-dir and --output-dir");
   if (batchMode && (!inputs.empty() || !outputs.empty())) return usageError("run", "give either -i/-o (one image) or --input-dir/--output-dir (a batch)");
   if (!batchMode && batch.jobs > 0) return usageError("run", "--jobs is for batches (--input-dir, --output-dir)");
+  if (!batchMode && !batch.extension.empty()) return usageError("run", "--ext is for batches (--input-dir, --output-dir)");
 
   // The engine: a compiled library through the runtime, or the script JIT-compiled.
   std::unique_ptr<RunEngine> engine;
@@ -170,8 +192,9 @@ int runRun(const std::vector<std::string>& args) {
       artifact = true;
     }
   }
-  // The signature, before compiling: from the script, or from the loaded library.
-  RunSignature sig = engine ? engine->signature() : signatureOf(*p);
+  // The contract, before compiling: from the loaded library, or from the script.
+  Signature contract = engine ? engine->contract() : contractOf(*p);
+  RunSignature sig = runSignatureOf(contract);
   if (batchMode && sig.inputs.size() != 1) {
     return usageError("run", fmt::format("a batch feeds one image to a pipeline with one buffer input; '{}' has {}", sig.pipeline, sig.inputs.size()));
   }
@@ -184,48 +207,49 @@ int runRun(const std::vector<std::string>& args) {
                                          sig.outputs.size() == 1 ? "" : "s"));
   }
   // Check where the outputs go before compiling or reading anything.
-  for (const std::string& out : outputs) {
+  for (size_t o = 0; o < outputs.size(); ++o) {
+    const std::string& out = outputs[o];
     std::error_code ec;
-    std::string ext = fs::path(out).extension().string();
-    if (out.empty() || fs::is_directory(out, ec)) return usageError("run", fmt::format("output path '{}' is not a file name", out));
-    if (ext != ".json" && !cv::haveImageWriter(out)) {
-      return usageError("run", fmt::format("cannot write '{}': use an image format OpenCV writes (.png, .tif, .jpg, ...) or .json", out));
+    if (out.empty() || fs::is_directory(out, ec)) return usageError("run", fmt::format("output path '{}' is a directory, not a file name", out));
+    for (size_t k = 0; k < o; ++k) {
+      if (fs::weakly_canonical(outputs[k], ec) == fs::weakly_canonical(out, ec)) {
+        return usageError("run", fmt::format("outputs '{}' and '{}' would both be written to '{}'", sig.outputs[k].name, sig.outputs[o].name, out));
+      }
     }
-    fs::path dir = fs::path(out).parent_path();
-    if (!dir.empty() && !fs::is_directory(dir, ec)) return fail(fmt::format("cannot write '{}': directory '{}' does not exist", out, dir.string()));
+    if (std::string why = imageOutputProblem(sig.outputs[o], -1, out); !why.empty() && why != "a .json path") {
+      return usageError("run", fmt::format("cannot write '{}': {}; write it to a .json path", out, why));
+    }
+    std::string dir = fs::path(out).parent_path().string();
+    if (std::string why = whyNotWritableDirectory(dir.empty() ? "." : dir); !why.empty()) {
+      return fail(fmt::format("cannot write '{}': directory '{}' {}", out, dir.empty() ? "." : dir, why));
+    }
+  }
+  if (batchMode && !batch.extension.empty()) {
+    for (const RunTensor& out : sig.outputs) {
+      if (std::string why = imageOutputProblem(out, -1, "x" + batch.extension); !why.empty() && why != "a .json path") {
+        return usageError("run", fmt::format("--ext {}: {}; use --ext .json", batch.extension, why));
+      }
+    }
   }
 
-  // Parameters: --set values, else defaults, within their ranges.
-  std::vector<double> params;
-  for (const RunParam& param : sig.params) {
-    double value = 0;
-    if (auto it = sets.find(param.name); it != sets.end()) {
-      try {
-        size_t used = 0;
-        value = std::stod(it->second, &used);
-        if (used != it->second.size()) throw std::invalid_argument("trailing text");
-      } catch (...) {
-        return usageError("run", fmt::format("--set {}: '{}' is not a number", param.name, it->second));
-      }
-      sets.erase(it);
-    } else if (param.defaultValue) {
-      value = *param.defaultValue;
-    } else {
-      return usageError("run", fmt::format("parameter '{}' has no default; give it with --set {}=VALUE", param.name, param.name));
-    }
-    if (!isFloat(param.type) && value != std::floor(value)) {
-      return usageError("run", fmt::format("--set {}: '{}' is {}, which holds whole numbers", param.name, value, toString(param.type)));
-    }
-    if (auto [lo, hi] = valueRange(elementTypeOf(param.type)); value < lo || value > hi) {
-      return usageError("run", fmt::format("--set {}: {} does not fit {} ({} to {})", param.name, value, toString(param.type), lo, hi));
-    }
-    if ((param.min && value < *param.min) || (param.max && value > *param.max)) {
-      return fail(fmt::format("parameter '{}' = {} is outside its range [{}, {}]", param.name, value, param.min ? fmt::format("{}", *param.min) : "",
-                              param.max ? fmt::format("{}", *param.max) : ""));
-    }
-    params.push_back(value);
+  // Parameters: --set values, checked as the runtime checks them (name, type, range).
+  Params named;
+  for (const auto& [name, text] : sets) {
+    auto it = std::find_if(sig.params.begin(), sig.params.end(), [&](const RunParam& rp) { return rp.name == name; });
+    if (it == sig.params.end()) break;  // resolveParams names the unknown parameter
+    std::string why;
+    std::optional<double> value = parseValue(text, *it, why);
+    if (!value) return usageError("run", fmt::format("--set {}: '{}' {}", name, text, why));
+    named[name] = *value;
   }
-  if (!sets.empty()) return usageError("run", fmt::format("'{}' has no parameter '{}'", sig.pipeline, sets.begin()->first));
+  for (const auto& [name, text] : sets) {
+    if (!named.count(name)) named[name] = 0;  // unknown: reported below
+  }
+  try {
+    contract.resolveParams(named);
+  } catch (const Error& e) {
+    return usageError("run", fmt::format("--set: {}", e.what()));
+  }
 
   // Read the single run's images before compiling: a bad image fails fast.
   std::vector<InputImage> images;
@@ -247,7 +271,7 @@ int runRun(const std::vector<std::string>& args) {
     }
   }
   if (batchMode) {
-    batch.params = params;
+    batch.params = named;
     return runBatch(*engine, batch);
   }
 
@@ -255,10 +279,10 @@ int runRun(const std::vector<std::string>& args) {
   for (const InputImage& image : images) in.push_back(image.buffer);
   std::vector<double> times;
   try {
-    engine->run(in, params, out);  // warm-up (and outputs allocated)
+    engine->run(in, named, out);  // warm-up (and outputs allocated)
     for (int r = 0; r < repeat; ++r) {
       auto t0 = std::chrono::steady_clock::now();
-      engine->run(in, params, out);
+      engine->run(in, named, out);
       times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     }
   } catch (const std::exception& e) {  // RunFailure, or std::bad_alloc for an output too large
@@ -266,11 +290,8 @@ int runRun(const std::vector<std::string>& args) {
   }
   std::sort(times.begin(), times.end());
   for (size_t o = 0; o < sig.outputs.size(); ++o) {
-    if (!isImageOutput(sig.outputs[o], out[o], outputs[o]) && fs::path(outputs[o]).extension() != ".json") {
-      std::string dims;
-      for (size_t d = 0; d < sig.outputs[o].dims.size(); ++d) dims += (d ? ", " : "") + sig.outputs[o].dims[d];
-      return usageError("run", fmt::format("output '{}' is {}[{}], which an image file cannot hold exactly; write it to a .json path", sig.outputs[o].name,
-                                           toString(sig.outputs[o].type), dims));
+    if (std::string why = imageOutputProblem(sig.outputs[o], outputChannels(sig.outputs[o], out[o]), outputs[o]); !why.empty() && why != "a .json path") {
+      return usageError("run", fmt::format("cannot write '{}': {}; write it to a .json path", outputs[o], why));
     }
   }
   for (size_t o = 0; o < sig.outputs.size(); ++o) {
@@ -286,7 +307,7 @@ int runRun(const std::vector<std::string>& args) {
     double pixels = static_cast<double>(in[0].dim(0).extent()) * static_cast<double>(in[0].dim(1).extent());
     rate = fmt::format(" ({:.1f} MPix/s)", pixels / (median * 1e3));
   }
-  std::string compiled = artifact ? "loaded" : fmt::format("compiled in {:.0f} ms", compileMs);
+  std::string compiled = artifact ? "loaded" : fmt::format("compiled in {:.1f} s", compileMs / 1000);
   fmt::print("{}: {} ({}) {}; {} run{}: median {:.3f} ms, min {:.3f} ms{}\n", file, sig.pipeline, engine->what(), compiled, repeat, repeat == 1 ? "" : "s",
              median, times.front(), rate);
   return 0;

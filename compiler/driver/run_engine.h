@@ -1,6 +1,7 @@
 #pragma once
 // What `fovea run` runs: a pipeline JIT-compiled from a script, or a library `fovea compile`
-// wrote, loaded through the runtime. Both look the same to the image and batch code.
+// wrote, loaded through the runtime. Both check their arguments with the runtime's checks
+// (fovea::Signature), so a script and its library accept and refuse the same things.
 
 #include <memory>
 #include <optional>
@@ -29,12 +30,15 @@ struct RunParam {
   std::optional<double> defaultValue, min, max;
 };
 
+/// A Signature in the compiler's types, for the image and batch code.
 struct RunSignature {
   std::string pipeline;
   std::vector<RunTensor> inputs;
   std::vector<RunParam> params;
   std::vector<RunTensor> outputs;
 };
+
+RunSignature runSignatureOf(const Signature& s);
 
 /// A failure while running (the message is for the user, in the pipeline's terms).
 struct RunFailure : std::runtime_error {
@@ -43,14 +47,21 @@ struct RunFailure : std::runtime_error {
 
 class RunEngine {
  public:
+  explicit RunEngine(Signature contract) : contract_(std::move(contract)), signature_(runSignatureOf(contract_)) {}
   virtual ~RunEngine() = default;
-  virtual const RunSignature& signature() const = 0;
+  /// The runtime's view: checks, output sizes.
+  const Signature& contract() const { return contract_; }
+  const RunSignature& signature() const { return signature_; }
   /// "heuristic schedule, x86-64-linux-avx2" or "compiled library, 4 targets".
   virtual std::string what() const = 0;
-  /// Runs with every parameter's value (signature order). Outputs are allocated (3-D outputs
-  /// with at most 4 channels interleaved) or reused when they already have the right shape.
-  /// Throws RunFailure. Safe to call from several threads.
-  virtual void run(const std::vector<RuntimeBuffer>& inputs, const std::vector<double>& params, std::vector<RuntimeBuffer>& outputs) = 0;
+  /// Runs with these parameters (others take their defaults). Arguments are checked as the runtime
+  /// checks them; outputs are sized by the size rules, reused when they already fit. Throws
+  /// RunFailure. Safe to call from several threads.
+  virtual void run(const std::vector<RuntimeBuffer>& inputs, const Params& params, std::vector<RuntimeBuffer>& outputs) = 0;
+
+ private:
+  Signature contract_;
+  RunSignature signature_;
 };
 
 /// Opens an artifact directory, manifest or libNAME.so; nullptr with `error` set on failure.
@@ -58,9 +69,6 @@ std::unique_ptr<RunEngine> openArtifact(const std::string& path, const std::stri
 
 /// Whether `path` names a compiled artifact rather than a script.
 bool isArtifactPath(const std::string& path);
-
-/// Allocates an output of this type and shape: interleaved when 3-D with at most 4 channels.
-RuntimeBuffer allocateOutput(ScalarType type, const std::vector<int>& shape);
 
 /// The runtime's element type for a Fovea scalar type (the same names), and its Halide type.
 ElementType elementTypeOf(ScalarType t);

@@ -10,31 +10,11 @@
 #include <fmt/format.h>
 
 #include "frontend/parser.h"
+#include "support/files.h"
 #include "support/suggest.h"
 
 namespace fovea {
 namespace fs = std::filesystem;
-
-bool readFile(const std::string& path, std::string& contents, std::string& error) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) {
-    error = "is a directory";
-    return false;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = std::strerror(errno);
-    return false;
-  }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) {
-    error = "read error";
-    return false;
-  }
-  contents = buffer.str();
-  return true;
-}
 
 namespace {
 
@@ -92,7 +72,7 @@ class Loader {
       std::string key = canonical(*resolved);
       if (!loaded_.insert(key).second) continue;
       std::string text, error;
-      if (!readFile(*resolved, text, error)) {
+      if (!readTextFile(*resolved, text, error)) {
         diags_.error(loc, fmt::format("cannot read imported file '{}': {}", *resolved, error));
         modules_[index].hasFailedImports = true;
         continue;

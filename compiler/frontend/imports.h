@@ -21,7 +21,5 @@ struct ImportOptions {
 std::vector<ast::Module> loadModules(SourceManager& sources, FileId mainFile, DiagnosticEngine& diags,
                                      const ImportOptions& options);
 
-/// Reads a whole file; false (with `error` set) when it cannot be read.
-bool readFile(const std::string& path, std::string& contents, std::string& error);
 
 }  // namespace fovea

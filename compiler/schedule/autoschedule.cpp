@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -21,6 +22,68 @@ namespace fovea {
 namespace {
 
 constexpr int64_t kEstimate[] = {1920, 1080, 3, 4};
+
+bool definitionLoadsInput(const Halide::Internal::Definition& d, const std::map<std::string, Halide::Internal::Function>& env);
+
+bool isInlined(const Halide::Internal::Function& f) {
+  Halide::LoopLevel level = f.schedule().compute_level();
+  level.lock();
+  return level.is_inlined();
+}
+
+/// Finds loads of an input buffer, directly or through inlined Funcs (an ImageParam's own wrapper,
+/// the wrapper BoundaryConditions makes).
+class LoadsInput : public Halide::Internal::IRVisitor {
+ public:
+  explicit LoadsInput(const std::map<std::string, Halide::Internal::Function>& env) : env_(env) {}
+  bool found = false;
+
+ private:
+  using Halide::Internal::IRVisitor::visit;
+  void visit(const Halide::Internal::Call* op) override {
+    if (op->call_type == Halide::Internal::Call::Image) found = true;
+    if (!found && op->call_type == Halide::Internal::Call::Halide) {
+      auto it = env_.find(op->name);
+      if (it != env_.end() && isInlined(it->second) && definitionLoadsInput(it->second.definition(), env_)) found = true;
+    }
+    Halide::Internal::IRVisitor::visit(op);
+  }
+  const std::map<std::string, Halide::Internal::Function>& env_;
+};
+
+bool definitionLoadsInput(const Halide::Internal::Definition& d, const std::map<std::string, Halide::Internal::Function>& env) {
+  LoadsInput v(env);
+  d.accept(&v);
+  return v.found;
+}
+
+/// Halide 14's Adams2019 splits the Funcs that read an input with ShiftInwards, sized by its own
+/// estimate of their region; where a boundary condition folds that region (reflect at the left
+/// edge), the shifted loop starts before the input's first pixel and the pipeline fails with "Input
+/// buffer input is accessed at -1" (halide/Halide#5949). Such splits are made GuardWithIf: the
+/// edge vectors are guarded, the rest unchanged. Returns how many splits changed.
+int guardInputReaders(const LoweredPipeline& lowered) {
+  int changed = 0;
+  for (const Halide::Func& out : lowered.outputs) {
+    std::map<std::string, Halide::Internal::Function> env = Halide::Internal::find_transitive_calls(out.function());
+    env[out.name()] = out.function();
+    for (auto& [name, fn] : env) {
+      Halide::Internal::Function f = fn;
+      std::vector<Halide::Internal::Definition*> definitions{&f.definition()};
+      for (size_t u = 0; u < f.updates().size(); ++u) definitions.push_back(&f.update(static_cast<int>(u)));
+      for (Halide::Internal::Definition* d : definitions) {
+        if (!definitionLoadsInput(*d, env)) continue;
+        for (Halide::Internal::Split& split : d->schedule().splits()) {
+          if (split.tail == Halide::TailStrategy::ShiftInwards) {
+            split.tail = Halide::TailStrategy::GuardWithIf;
+            ++changed;
+          }
+        }
+      }
+    }
+  }
+  return changed;
+}
 
 bool loadPlugin(const std::string& file, DiagnosticEngine& diags) {
   static std::mutex mutex;
@@ -109,10 +172,18 @@ std::optional<Schedule> runAutoscheduler(const std::string& strategy, const ir::
       throw;
     }
     restore();
+    // Only Adams2019's: Li2018's schedules rely on their shifted splits (guarding them changes the
+    // regions it allocates), and Mullapudi2016 does not make them for input readers.
+    int guarded = *name == "Adams2019" ? guardInputReaders(lowered) : 0;
     Schedule s;
     s.strategy = strategy;
     s.target = target.to_string();
     s.halideSchedule = results.schedule_source;
+    if (guarded > 0) {
+      s.halideSchedule += fmt::format("\n// Fovea: {} split{} of Funcs that read an input changed from ShiftInwards to "
+                                      "TailStrategy::GuardWithIf (a shifted loop can read outside the input at its edges)\n",
+                                      guarded, guarded == 1 ? "" : "s");
+    }
     return s;
   } catch (const Halide::Error& e) {
     diags.error(p.loc, fmt::format("the {} autoscheduler failed on '{}': {}", *name, p.name, e.what()));

@@ -6,6 +6,7 @@
 #include "frontend/imports.h"
 #include "schedule/autoschedule.h"
 #include "schedule/plan.h"
+#include "support/files.h"
 
 namespace fovea {
 
@@ -22,7 +23,7 @@ std::optional<Schedule> chooseSchedule(const std::string& strategy, const ir::Pi
   if (autoschedulerName(strategy)) return runAutoscheduler(strategy, p, lowered, target, diags);
   if (strategy.size() > 5 && strategy.substr(strategy.size() - 5) == ".json") {
     std::string text, error;
-    if (!readFile(strategy, text, error)) {
+    if (!readTextFile(strategy, text, error)) {
       diags.error({}, fmt::format("cannot read schedule file '{}': {}", strategy, error));
       return std::nullopt;
     }

@@ -1,8 +1,12 @@
 #include "manifest.h"
 
 #include <cmath>
+#include <cstdint>
+#include <string>
 
-namespace fovea::rt {
+#include "fovea/size_rule.hpp"
+
+namespace fovea {
 namespace {
 
 std::optional<ElementType> elementType(const std::string& s) {
@@ -49,9 +53,53 @@ struct Reader {
   }
 };
 
-int64_t asInt(double v) { return static_cast<int64_t>(v); }
+/// The arithmetic of one element type.
+struct Arith {
+  ElementType type;
+  bool isFloat() const { return type == ElementType::F32 || type == ElementType::F64; }
+  int bits() const {
+    switch (type) {
+      case ElementType::Bool: return 1;
+      case ElementType::U8:
+      case ElementType::I8: return 8;
+      case ElementType::U16:
+      case ElementType::I16: return 16;
+      case ElementType::U32:
+      case ElementType::I32: return 32;
+      case ElementType::F32: return 32;
+      case ElementType::F64: return 64;
+    }
+    return 32;
+  }
+  bool isSigned() const { return type == ElementType::I8 || type == ElementType::I16 || type == ElementType::I32; }
 
-/// Euclidean division and modulo, as the language defines them for integers.
+  /// An integer result wrapped to the type (two's complement), a float rounded to it.
+  double fit(double v) const {
+    if (type == ElementType::Bool) return v != 0 ? 1 : 0;
+    if (type == ElementType::F32) return static_cast<double>(static_cast<float>(v));
+    if (type == ElementType::F64) return v;
+    return static_cast<double>(wrap(static_cast<uint64_t>(toInt(v))));
+  }
+  int64_t wrap(uint64_t v) const {
+    uint64_t mask = (uint64_t{1} << bits()) - 1;
+    v &= mask;
+    if (isSigned() && (v >> (bits() - 1)) != 0) return static_cast<int64_t>(v | ~mask);
+    return static_cast<int64_t>(v);
+  }
+  static int64_t toInt(double v) {
+    if (!std::isfinite(v) || v >= 9.2233720368547758e18 || v < -9.2233720368547758e18) {
+      throw Error("size rule: " + std::to_string(v) + " is not a value an integer holds");
+    }
+    return static_cast<int64_t>(std::trunc(v));
+  }
+};
+
+std::optional<ElementType> typeOf(const json::Value& e) {
+  const json::Value* t = e.find("type");
+  return t && t->kind() == json::Value::Kind::String ? elementType(t->asString()) : std::nullopt;
+}
+
+/// Euclidean division and remainder, as the language defines them for integers (x / 0 is 0).
 int64_t euclidDiv(int64_t a, int64_t b) {
   if (b == 0) return 0;
   int64_t q = a / b;
@@ -59,49 +107,63 @@ int64_t euclidDiv(int64_t a, int64_t b) {
   return q;
 }
 
-double evaluate(const json::Value& e, const std::vector<double>& params, const std::vector<std::vector<int>>& extents) {
-  if (const json::Value* c = e.find("const")) return c->kind() == json::Value::Kind::Bool ? (c->asBool() ? 1 : 0) : c->asNumber();
+double evaluate(const json::Value& e, const std::vector<double>& params, const std::vector<std::vector<int64_t>>& extents) {
+  if (e.kind() != json::Value::Kind::Object) throw Error("malformed size rule (a node is not an object)");
+  if (const json::Value* c = e.find("const")) {
+    if (c->kind() == json::Value::Kind::Bool) return c->asBool() ? 1 : 0;
+    if (c->kind() != json::Value::Kind::Number) throw Error("malformed size rule (a constant is not a number)");
+    return c->asNumber();
+  }
   if (const json::Value* p = e.find("param")) {
-    size_t i = static_cast<size_t>(p->asNumber());
-    if (i >= params.size()) throw Error("size rule reads parameter " + std::to_string(i) + ", which the pipeline does not have");
+    size_t i = p->kind() == json::Value::Kind::Number && p->asNumber() >= 0 ? static_cast<size_t>(p->asNumber()) : SIZE_MAX;
+    if (i >= params.size()) throw Error("size rule reads a parameter the pipeline does not have");
     return params[i];
   }
   if (const json::Value* x = e.find("extent")) {
     if (x->items().size() != 2) throw Error("malformed size rule: extent needs [input, dim]");
-    size_t in = static_cast<size_t>(x->items()[0].asNumber()), dim = static_cast<size_t>(x->items()[1].asNumber());
-    if (in >= extents.size() || dim >= extents[in].size()) throw Error("size rule reads an input dimension the pipeline does not have");
-    return extents[in][dim];
+    double in = x->items()[0].asNumber(), dim = x->items()[1].asNumber();
+    if (in < 0 || dim < 0 || in >= static_cast<double>(extents.size()) || dim >= static_cast<double>(extents[static_cast<size_t>(in)].size())) {
+      throw Error("size rule reads an input dimension the pipeline does not have");
+    }
+    return static_cast<double>(extents[static_cast<size_t>(in)][static_cast<size_t>(dim)]);
   }
   const json::Value* op = e.find("op");
   const json::Value* args = e.find("args");
-  if (!op || !args || op->kind() != json::Value::Kind::String) throw Error("malformed size rule (a node has no const, param, extent or op)");
+  std::optional<ElementType> type = typeOf(e);
+  if (!op || !args || op->kind() != json::Value::Kind::String || !type) {
+    throw Error("malformed size rule (a node has no const, param or extent, or no op, type and args)");
+  }
+  const std::string& o = op->asString();
+  auto need = [&](size_t n) {
+    if (args->items().size() != n) throw Error("malformed size rule: '" + o + "' needs " + std::to_string(n) + " operands");
+  };
+  if (o == "select") {
+    need(3);
+    return evaluate(args->items()[0], params, extents) != 0 ? evaluate(args->items()[1], params, extents) : evaluate(args->items()[2], params, extents);
+  }
   std::vector<double> a;
   for (const json::Value& arg : args->items()) a.push_back(evaluate(arg, params, extents));
-  const std::string& o = op->asString();
-  const json::Value* typeName = e.find("type");
-  bool integer = !typeName || (typeName->asString() != "f32" && typeName->asString() != "f64");
-  auto need = [&](size_t n) {
-    if (a.size() != n) throw Error("malformed size rule: '" + o + "' needs " + std::to_string(n) + " operands");
-  };
-  if (o == "cast" || o == "sat_cast") {
+  Arith result{*type};
+  // Operations happen in the operands' type (the result of a comparison is bool).
+  Arith operand{!args->items().empty() ? typeOf(args->items()[0]).value_or(*type) : *type};
+  if (o == "cast") {
     need(1);
-    return integer ? std::trunc(a[0]) : a[0];
+    if (result.isFloat() || result.type == ElementType::Bool) return result.fit(a[0]);
+    return result.fit(static_cast<double>(Arith::toInt(a[0])));
   }
-  if (o == "neg") return need(1), -a[0];
+  if (o == "sat_cast") {
+    need(1);
+    auto [lo, hi] = valueRange(*type);
+    if (std::isnan(a[0])) throw Error("size rule: a saturating cast of NaN");
+    double v = operand.isFloat() ? std::nearbyint(a[0]) : a[0];  // the default rounding: half to even
+    return std::min(std::max(v, lo), hi);
+  }
+  if (o == "neg") {
+    need(1);
+    return result.isFloat() ? result.fit(-a[0]) : static_cast<double>(result.wrap(0 - static_cast<uint64_t>(Arith::toInt(a[0]))));
+  }
   if (o == "!") return need(1), a[0] == 0 ? 1 : 0;
-  if (o == "select") return need(3), a[0] != 0 ? a[1] : a[2];
   need(2);
-  if (o == "+") return a[0] + a[1];
-  if (o == "-") return a[0] - a[1];
-  if (o == "*") return a[0] * a[1];
-  if (o == "/") return integer ? static_cast<double>(euclidDiv(asInt(a[0]), asInt(a[1]))) : a[0] / a[1];
-  if (o == "%") {
-    if (!integer) return a[0] - a[1] * std::floor(a[0] / a[1]);
-    int64_t b = asInt(a[1]);
-    return b == 0 ? 0 : static_cast<double>(asInt(a[0]) - euclidDiv(asInt(a[0]), b) * b);
-  }
-  if (o == "min") return std::min(a[0], a[1]);
-  if (o == "max") return std::max(a[0], a[1]);
   if (o == "<") return a[0] < a[1];
   if (o == "<=") return a[0] <= a[1];
   if (o == ">") return a[0] > a[1];
@@ -110,14 +172,34 @@ double evaluate(const json::Value& e, const std::vector<double>& params, const s
   if (o == "!=") return a[0] != a[1];
   if (o == "&&") return a[0] != 0 && a[1] != 0;
   if (o == "||") return a[0] != 0 || a[1] != 0;
+  if (o == "min") return std::min(a[0], a[1]);
+  if (o == "max") return std::max(a[0], a[1]);
+  if (operand.isFloat()) {
+    if (o == "+") return result.fit(a[0] + a[1]);
+    if (o == "-") return result.fit(a[0] - a[1]);
+    if (o == "*") return result.fit(a[0] * a[1]);
+    if (o == "/") return result.fit(a[0] / a[1]);
+    if (o == "%") return result.fit(a[0] - a[1] * std::floor(a[0] / a[1]));
+  } else {
+    // Integers: exact in 64 bits (unsigned, so that overflow wraps), then wrapped to the type.
+    int64_t x = Arith::toInt(a[0]), y = Arith::toInt(a[1]);
+    uint64_t ux = static_cast<uint64_t>(x), uy = static_cast<uint64_t>(y);
+    if (o == "+") return static_cast<double>(result.wrap(ux + uy));
+    if (o == "-") return static_cast<double>(result.wrap(ux - uy));
+    if (o == "*") return static_cast<double>(result.wrap(ux * uy));
+    if (o == "/") return static_cast<double>(result.wrap(static_cast<uint64_t>(euclidDiv(x, y))));
+    if (o == "%") return y == 0 ? 0 : static_cast<double>(result.wrap(static_cast<uint64_t>(x - euclidDiv(x, y) * y)));
+  }
   throw Error("malformed size rule: unknown operator '" + o + "'");
 }
 
 }  // namespace
 
-int64_t evaluateSizeRule(const json::Value& rule, const std::vector<double>& params, const std::vector<std::vector<int>>& inputExtents) {
-  return asInt(evaluate(rule, params, inputExtents));
+double evaluateSizeRule(const json::Value& rule, const std::vector<double>& params, const std::vector<std::vector<int64_t>>& inputExtents) {
+  return evaluate(rule, params, inputExtents);
 }
+
+namespace rt {
 
 Manifest parseManifest(const std::string& text, const std::string& origin) {
   Reader r{origin};
@@ -167,4 +249,5 @@ Manifest parseManifest(const std::string& text, const std::string& origin) {
   return m;
 }
 
-}  // namespace fovea::rt
+}  // namespace rt
+}  // namespace fovea

@@ -23,8 +23,4 @@ struct Manifest {
 /// Reads a manifest; throws Error naming `origin` when it is not one this runtime understands.
 Manifest parseManifest(const std::string& text, const std::string& origin);
 
-/// Evaluates a size rule ({"const"}, {"param": i}, {"extent": [input, dim]}, {"op", "args"}).
-/// `params` holds every parameter's value, `inputExtents` every input's extents.
-int64_t evaluateSizeRule(const json::Value& rule, const std::vector<double>& params, const std::vector<std::vector<int>>& inputExtents);
-
 }  // namespace fovea::rt

@@ -85,7 +85,7 @@ std::string explainFailure(const Manifest& m, int code, const std::string& messa
   std::string text = message;
   if (text.rfind("Error: ", 0) == 0) text = text.substr(7);
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  return head + text + " (error code " + std::to_string(code) + ")";
+  return head + text + (code != 0 ? " (error code " + std::to_string(code) + ")" : "");
 }
 
 }  // namespace fovea::rt

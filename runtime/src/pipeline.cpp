@@ -12,6 +12,7 @@
 #include "fovea/onnx_info.h"
 #include "fovea/runtime.hpp"
 #include "manifest.h"
+#include "library_file.h"
 #include "messages.h"
 
 namespace fovea {
@@ -31,19 +32,25 @@ struct RuntimeModel {
 };
 
 struct Pipeline::Impl {
-  rt::Manifest manifest;
-  std::string manifestText;
+  Signature signature;
+  rt::Manifest manifest;  ///< the graph of a pipeline with models, the targets
   const fovea_pipeline_abi_v1* abi = nullptr;  ///< null for a pipeline with models
   std::shared_ptr<void> library;  ///< the dlopen handle (null for a linked pipeline)
-  std::vector<size_t> inputArgs, paramArgs;  ///< indices into manifest.arguments
   std::vector<RuntimeNode> graph;
   std::vector<RuntimeModel> models;
+
+  Impl(const std::string& manifestText, const std::string& origin)
+      : signature(Signature::fromManifest(manifestText, origin)), manifest(rt::parseManifest(manifestText, origin)) {}
 };
 
 namespace {
 
 std::string readFile(const fs::path& p) {
+  std::error_code ec;
+  if (!fs::is_regular_file(p, ec)) throw Error(p.string() + ": is not a regular file");
+  if (fs::file_size(p, ec) > (uint64_t{64} << 20)) throw Error(p.string() + ": is too large to be a manifest");
   std::ifstream in(p, std::ios::binary);
+  if (!in) throw Error(p.string() + ": cannot be read");
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
@@ -60,27 +67,33 @@ std::vector<const fovea_pipeline_abi_v1*>& registry() {
 
 std::shared_ptr<const Pipeline::Impl> makeImpl(const fovea_pipeline_abi_v1* abi, std::shared_ptr<void> library, const std::string& origin) {
   if (!abi || abi->abi_version < 1 || !abi->manifest || !abi->call || !abi->name) throw Error(origin + ": not a library written by fovea compile");
-  auto impl = std::make_shared<Pipeline::Impl>();
+  auto impl = std::make_shared<Pipeline::Impl>(abi->manifest, origin);
   impl->abi = abi;
   impl->library = std::move(library);
-  impl->manifestText = abi->manifest;
-  impl->manifest = rt::parseManifest(impl->manifestText, origin);
-  for (size_t i = 0; i < impl->manifest.arguments.size(); ++i) {
-    (impl->manifest.arguments[i].kind == ArgumentInfo::Kind::Input ? impl->inputArgs : impl->paramArgs).push_back(i);
-  }
   return impl;
 }
 
-std::shared_ptr<const Pipeline::Impl> loadSharedLibrary(const fs::path& so, const std::string& function) {
+std::shared_ptr<const Pipeline::Impl> loadSharedLibrary(const fs::path& so, const std::string& function, const std::string* manifestFileText = nullptr) {
   if (!fs::exists(so)) throw Error(so.string() + ": no such file");
+  rt::checkLibraryFile(so.string());
   void* handle = dlopen(so.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle) throw Error(so.string() + ": cannot be loaded: " + dlerror());
   std::shared_ptr<void> library(handle, [](void* h) { dlclose(h); });
   std::string symbol = function + FOVEA_PIPELINE_ABI_SUFFIX;
   using Entry = const fovea_pipeline_abi_v1* (*)();
   auto entry = reinterpret_cast<Entry>(dlsym(handle, symbol.c_str()));
-  if (!entry) throw Error(so.string() + ": has no " + symbol + "(): not a library written by fovea compile (or by an older version)");
-  return makeImpl(entry(), std::move(library), so.string());
+  if (!entry) {
+    throw Error(so.string() + ": has no " + symbol + "(): not the library of pipeline function '" + function +
+                "' written by fovea compile (another pipeline's library, or one from an older version)");
+  }
+  const fovea_pipeline_abi_v1* abi = entry();
+  // The manifest beside the library must be the one built into it: an edited or mismatched file
+  // would describe arguments the code does not take.
+  if (manifestFileText && abi && abi->manifest && *manifestFileText != abi->manifest) {
+    throw Error(so.string() + ": its built-in manifest differs from " + function +
+                ".manifest.json beside it (the file was edited, or the two come from different compiles): compile the pipeline again");
+  }
+  return makeImpl(abi, std::move(library), so.string());
 }
 
 std::vector<ModelTensorInfo> tensorInfos(const json::Value* list, const std::string& origin) {
@@ -112,14 +125,9 @@ std::string shapeText(const std::vector<int64_t>& shape) {
 }
 
 /// A pipeline with models: its segments' libraries and its models, loaded once.
-std::shared_ptr<const Pipeline::Impl> loadGraph(const fs::path& manifestPath, const std::string& text, rt::Manifest manifest) {
+std::shared_ptr<const Pipeline::Impl> loadGraph(const fs::path& manifestPath, const std::string& text) {
   std::string origin = manifestPath.string();
-  auto impl = std::make_shared<Pipeline::Impl>();
-  impl->manifest = std::move(manifest);
-  impl->manifestText = text;
-  for (size_t i = 0; i < impl->manifest.arguments.size(); ++i) {
-    (impl->manifest.arguments[i].kind == ArgumentInfo::Kind::Input ? impl->inputArgs : impl->paramArgs).push_back(i);
-  }
+  auto impl = std::make_shared<Pipeline::Impl>(text, origin);
   const json::Value& g = impl->manifest.graph;
   const json::Value* models = g.find("models");
   const json::Value* nodes = g.find("nodes");
@@ -188,8 +196,8 @@ std::shared_ptr<const Pipeline::Impl> loadGraph(const fs::path& manifestPath, co
 std::shared_ptr<const Pipeline::Impl> loadFromManifest(const fs::path& manifestPath) {
   std::string text = readFile(manifestPath);
   rt::Manifest m = rt::parseManifest(text, manifestPath.string());
-  if (!m.graph.isNull()) return loadGraph(manifestPath, text, std::move(m));
-  return loadSharedLibrary(manifestPath.parent_path() / ("lib" + m.function + ".so"), m.function);
+  if (!m.graph.isNull()) return loadGraph(manifestPath, text);
+  return loadSharedLibrary(manifestPath.parent_path() / ("lib" + m.function + ".so"), m.function, &text);
 }
 
 }  // namespace
@@ -295,155 +303,18 @@ std::vector<std::string> linkedPipelines() {
   return out;
 }
 
-const std::string& Pipeline::name() const { return impl_->manifest.pipeline; }
-const std::vector<ArgumentInfo>& Pipeline::arguments() const { return impl_->manifest.arguments; }
-const std::vector<OutputInfo>& Pipeline::outputs() const { return impl_->manifest.outputs; }
-const std::string& Pipeline::manifestText() const { return impl_->manifestText; }
-
-std::vector<const ArgumentInfo*> Pipeline::inputs() const {
-  std::vector<const ArgumentInfo*> out;
-  for (size_t i : impl_->inputArgs) out.push_back(&impl_->manifest.arguments[i]);
-  return out;
-}
-
-std::vector<const ArgumentInfo*> Pipeline::params() const {
-  std::vector<const ArgumentInfo*> out;
-  for (size_t i : impl_->paramArgs) out.push_back(&impl_->manifest.arguments[i]);
-  return out;
-}
-
-namespace {
-
-std::string number(double v) {
-  std::ostringstream s;
-  s << v;
-  return s.str();
-}
-
-std::string signature(const std::string& type, const std::vector<std::string>& dims) {
-  std::string s = type + "[";
-  for (size_t i = 0; i < dims.size(); ++i) s += (i ? ", " : "") + dims[i];
-  return s + "]";
-}
-
-/// Every parameter's value (defaults filled in), checked against type and range.
-std::vector<double> resolveParams(const Pipeline::Impl& impl, const Params& given) {
-  const rt::Manifest& m = impl.manifest;
-  for (const auto& [name, value] : given) {
-    bool known = false;
-    for (size_t i : impl.paramArgs) known = known || m.arguments[i].name == name;
-    if (!known) {
-      std::string have;
-      for (size_t i : impl.paramArgs) have += (have.empty() ? "" : ", ") + m.arguments[i].name;
-      throw Error("pipeline '" + m.pipeline + "' has no parameter '" + name + "'" + (have.empty() ? " (it has none)" : " (it has: " + have + ")"));
-    }
-  }
-  std::vector<double> values;
-  for (size_t i : impl.paramArgs) {
-    const ArgumentInfo& a = m.arguments[i];
-    auto it = given.find(a.name);
-    std::string what = "pipeline '" + m.pipeline + "': parameter '" + a.name + "'";
-    if (it == given.end()) {
-      if (!a.defaultValue) throw Error(what + " has no default: give it a value");
-      values.push_back(*a.defaultValue);
-      continue;
-    }
-    double v = it->second;
-    bool isFloat = a.type == ElementType::F32 || a.type == ElementType::F64;
-    if (!std::isfinite(v)) throw Error(what + " is " + number(v) + ": not a finite number");
-    if (!isFloat && v != std::floor(v)) throw Error(what + " is " + toString(a.type) + ": " + number(v) + " is not an integer");
-    if (a.type == ElementType::Bool && v != 0 && v != 1) throw Error(what + " is bool: give 0 or 1");
-    if (auto [lo, hi] = valueRange(a.type); v < lo || v > hi) {
-      throw Error(what + " is " + toString(a.type) + ": " + number(v) + " does not fit (" + number(lo) + " to " + number(hi) + ")");
-    }
-    if ((a.min && v < *a.min) || (a.max && v > *a.max)) {
-      throw Error(what + " is " + number(v) + ", outside its range [" + (a.min ? number(*a.min) : "") + ", " + (a.max ? number(*a.max) : "") + "]");
-    }
-    values.push_back(v);
-  }
-  return values;
-}
-
-void checkInputs(const Pipeline::Impl& impl, const std::vector<Image>& inputs) {
-  const rt::Manifest& m = impl.manifest;
-  if (inputs.size() != impl.inputArgs.size()) {
-    throw Error("pipeline '" + m.pipeline + "' takes " + std::to_string(impl.inputArgs.size()) + " input" + (impl.inputArgs.size() == 1 ? "" : "s") +
-                ", got " + std::to_string(inputs.size()));
-  }
-  for (size_t k = 0; k < inputs.size(); ++k) {
-    const ArgumentInfo& a = m.arguments[impl.inputArgs[k]];
-    const Image& in = inputs[k];
-    std::string what = "pipeline '" + m.pipeline + "': input '" + a.name + "' (" + signature(toString(a.type), a.dims) + ")";
-    if (!in.raw_buffer() || (!in.data() && !in.raw_buffer()->device)) throw Error(what + ": no image given (the buffer has no memory)");
-    if (in.type() != halideType(a.type)) {
-      std::string got = in.type().code == halide_type_float ? "f" : in.type().code == halide_type_int ? "i" : "u";
-      throw Error(what + ": got " + got + std::to_string(in.type().bits) + " elements");
-    }
-    if (in.dimensions() != static_cast<int>(a.dims.size())) {
-      throw Error(what + ": got " + std::to_string(in.dimensions()) + " dimension" + (in.dimensions() == 1 ? "" : "s") + ", expected " +
-                  std::to_string(a.dims.size()));
-    }
-    for (int d = 0; d < in.dimensions(); ++d) {
-      if (in.dim(d).extent() <= 0) throw Error(what + ": dimension '" + a.dims[d] + "' is empty");
-    }
-  }
-}
-
-std::vector<std::vector<int>> extentsOf(const std::vector<Image>& inputs) {
-  std::vector<std::vector<int>> out;
-  for (const Image& in : inputs) {
-    std::vector<int> e;
-    for (int d = 0; d < in.dimensions(); ++d) e.push_back(in.dim(d).extent());
-    out.push_back(std::move(e));
-  }
-  return out;
-}
-
-std::vector<std::vector<int>> shapes(const Pipeline::Impl& impl, const std::vector<double>& params, const std::vector<Image>& inputs) {
-  const rt::Manifest& m = impl.manifest;
-  std::vector<std::vector<int>> extents = extentsOf(inputs);
-  std::vector<std::vector<int>> out;
-  for (size_t o = 0; o < m.outputs.size(); ++o) {
-    std::vector<int> shape;
-    for (size_t d = 0; d < m.sizeRules[o].size(); ++d) {
-      int64_t e = rt::evaluateSizeRule(m.sizeRules[o][d], params, extents);
-      if (e <= 0 || e > (int64_t(1) << 31) - 1) {
-        std::string rule = d < m.outputs[o].sizeText.size() ? m.outputs[o].sizeText[d] : "its size rule";
-        throw Error("pipeline '" + m.pipeline + "': output '" + m.outputs[o].name + "' would have " + std::to_string(e) + " elements in dimension '" +
-                    m.outputs[o].dims[d] + "' (" + rule + ") for these inputs");
-      }
-      shape.push_back(static_cast<int>(e));
-    }
-    // Halide's buffers address at most 2^31 - 1 bytes (without the large_buffers feature).
-    double bytes = halideType(m.outputs[o].type).bytes();
-    for (int e : shape) bytes *= e;
-    if (bytes > 2147483647.0) {
-      throw Error("pipeline '" + m.pipeline + "': output '" + m.outputs[o].name + "' would take " + number(bytes / 1e9) +
-                  " GB for these inputs: more than a compiled pipeline can address (2 GB)");
-    }
-    out.push_back(std::move(shape));
-  }
-  return out;
-}
-
-bool hasShape(const Image& b, halide_type_t type, const std::vector<int>& shape) {
-  if (!b.raw_buffer() || !b.data() || b.type() != type || b.dimensions() != static_cast<int>(shape.size())) return false;
-  for (size_t d = 0; d < shape.size(); ++d) {
-    if (b.dim(static_cast<int>(d)).extent() != shape[d] || b.dim(static_cast<int>(d)).min() != 0) return false;
-  }
-  return true;
-}
-
-Image allocate(halide_type_t type, const std::vector<int>& shape) {
-  if (shape.size() == 3 && shape[2] <= 4) return Image::make_interleaved(type, shape[0], shape[1], shape[2]);
-  return Image(type, shape);
-}
-
-}  // namespace
+const Signature& Pipeline::signature() const { return impl_->signature; }
+const std::string& Pipeline::name() const { return impl_->signature.name(); }
+const std::vector<ArgumentInfo>& Pipeline::arguments() const { return impl_->signature.arguments(); }
+const std::vector<OutputInfo>& Pipeline::outputs() const { return impl_->signature.outputs(); }
+const std::string& Pipeline::manifestText() const { return impl_->signature.manifestText(); }
+std::vector<const ArgumentInfo*> Pipeline::inputs() const { return impl_->signature.inputs(); }
+std::vector<const ArgumentInfo*> Pipeline::params() const { return impl_->signature.params(); }
+std::string Pipeline::describe() const { return impl_->signature.describe(); }
 
 std::vector<std::vector<int>> Pipeline::outputShapes(const std::vector<Image>& inputs, const Params& params) const {
-  checkInputs(*impl_, inputs);
-  return shapes(*impl_, resolveParams(*impl_, params), inputs);
+  impl_->signature.checkInputs(inputs);
+  return impl_->signature.outputShapes(inputs, impl_->signature.resolveParams(params));
 }
 
 namespace {
@@ -452,7 +323,8 @@ namespace {
 void runGraph(const Pipeline::Impl& impl, const std::vector<Image>& inputs, const Params& params, std::vector<Image>& outputs) {
   const rt::Manifest& m = impl.manifest;
   std::map<std::string, Image> values;
-  for (size_t k = 0; k < impl.inputArgs.size(); ++k) values["input:" + m.arguments[impl.inputArgs[k]].name] = inputs[k];
+  std::vector<const ArgumentInfo*> inputArgs = impl.signature.inputs();
+  for (size_t k = 0; k < inputArgs.size(); ++k) values["input:" + inputArgs[k]->name] = inputs[k];
   auto get = [&](const std::string& name) -> const Image& {
     auto it = values.find(name);
     if (it == values.end()) throw Error("pipeline '" + m.pipeline + "': its graph reads '" + name + "' before anything produced it");
@@ -513,18 +385,13 @@ void runGraph(const Pipeline::Impl& impl, const std::vector<Image>& inputs, cons
 void Pipeline::run(const std::vector<Image>& inputs, const Params& params, std::vector<Image>& outputs) const {
   const Impl& impl = *impl_;
   const rt::Manifest& m = impl.manifest;
-  checkInputs(impl, inputs);
-  std::vector<double> values = resolveParams(impl, params);
+  impl.signature.checkInputs(inputs);
+  std::vector<double> values = impl.signature.resolveParams(params);
   if (!impl.graph.empty()) {
     runGraph(impl, inputs, params, outputs);
     return;
   }
-  std::vector<std::vector<int>> want = shapes(impl, values, inputs);
-  outputs.resize(m.outputs.size());
-  for (size_t o = 0; o < m.outputs.size(); ++o) {
-    halide_type_t type = halideType(m.outputs[o].type);
-    if (!hasShape(outputs[o], type, want[o])) outputs[o] = allocate(type, want[o]);
-  }
+  impl.signature.prepareOutputs(inputs, values, outputs);
 
   // Scalars are passed by pointer to a value of the parameter's own type.
   union Scalar {
@@ -538,7 +405,7 @@ void Pipeline::run(const std::vector<Image>& inputs, const Params& params, std::
     float f32;
     double f64;
   };
-  std::vector<Scalar> scalars(impl.paramArgs.size());
+  std::vector<Scalar> scalars(values.size());
   // The compiled code may record device state in the buffers it gets: give it copies of the
   // descriptors, never the caller's own.
   std::vector<halide_buffer_t> inputBuffers(inputs.size());
@@ -586,7 +453,7 @@ void Pipeline::run(const std::vector<Image>& inputs, const Params& params, std::
   };
   for (size_t k = 0; k < inputBuffers.size(); ++k) release(inputBuffers[k], inputs[k].raw_buffer()->device, false);
   for (size_t o = 0; o < outputBuffers.size(); ++o) release(outputBuffers[o], outputs[o].raw_buffer()->device, code == 0);
-  if (code != 0) throw Error(rt::explainFailure(m, code, message));
+  if (code != 0) throw Error(impl.signature.explainFailure(code, message));
   if (!deviceError.empty()) throw Error("pipeline '" + m.pipeline + "': " + deviceError);
 }
 
@@ -594,36 +461,6 @@ std::vector<Image> Pipeline::run(const std::vector<Image>& inputs, const Params&
   std::vector<Image> outputs;
   run(inputs, params, outputs);
   return outputs;
-}
-
-std::string Pipeline::describe() const {
-  const rt::Manifest& m = impl_->manifest;
-  std::string s = "pipeline " + m.pipeline + "(";
-  bool first = true;
-  for (const ArgumentInfo& a : m.arguments) {
-    s += first ? "" : ", ";
-    first = false;
-    if (a.kind == ArgumentInfo::Kind::Input) {
-      s += a.name + ": " + signature(toString(a.type), a.dims);
-      continue;
-    }
-    s += a.name + ": " + toString(a.type);
-    if (a.defaultValue) s += " = " + number(*a.defaultValue);
-    if (a.min || a.max) s += " in [" + (a.min ? number(*a.min) : "") + ", " + (a.max ? number(*a.max) : "") + "]";
-  }
-  s += ") -> (";
-  for (size_t o = 0; o < m.outputs.size(); ++o) {
-    const OutputInfo& out = m.outputs[o];
-    s += (o ? ", " : "") + out.name + ": " + signature(toString(out.type), out.dims) + " size (";
-    for (size_t d = 0; d < out.sizeText.size(); ++d) s += (d ? ", " : "") + out.sizeText[d];
-    s += ")";
-  }
-  s += ")";
-  if (!m.targets.empty()) {
-    s += "\n  targets:";
-    for (const std::string& t : m.targets) s += " " + t;
-  }
-  return s;
 }
 
 }  // namespace fovea

@@ -15,6 +15,7 @@
 
 #include "frontend/imports.h"
 #include "testing/check_source.h"
+#include "support/files.h"
 
 namespace fovea::test {
 namespace {
@@ -31,7 +32,7 @@ std::vector<Seed> corpus() {
     auto visit = [&](const fs::directory_entry& entry) {
       if (entry.path().extension() != ".fov") return;
       std::string text, error;
-      if (readFile(entry.path().string(), text, error)) seeds.push_back({entry.path().string(), text});
+      if (readTextFile(entry.path().string(), text, error)) seeds.push_back({entry.path().string(), text});
     };
     if (recursive) {
       for (const auto& e : fs::recursive_directory_iterator(dir)) visit(e);
@@ -189,7 +190,7 @@ TEST(FrontendFuzz, RegressionCasesStillPass) {
   size_t count = 0;
   for (const auto& entry : fs::directory_iterator(fs::path(FOVEA_TEST_DIR) / "frontend" / "fuzz_regressions")) {
     std::string text, error;
-    ASSERT_TRUE(readFile(entry.path().string(), text, error));
+    ASSERT_TRUE(readTextFile(entry.path().string(), text, error));
     runWithLargeStack([&] { checkSource(text, entry.path().string()); });
     ++count;
   }

@@ -17,6 +17,7 @@
 
 #include "frontend/imports.h"
 #include "testing/check_source.h"
+#include "support/files.h"
 
 namespace fovea::test {
 namespace {
@@ -140,7 +141,7 @@ TEST(Stdlib, EveryModuleChecksCleanly) {
 // check cleanly, without warnings.
 TEST(Docs, LanguageReferenceExamplesCheck) {
   std::string doc, error;
-  ASSERT_TRUE(readFile((fs::path(FOVEA_TEST_DIR).parent_path() / "docs" / "language.md").string(), doc, error)) << error;
+  ASSERT_TRUE(readTextFile((fs::path(FOVEA_TEST_DIR).parent_path() / "docs" / "language.md").string(), doc, error)) << error;
   fs::path dir = fs::temp_directory_path() / ("fovea_docs_" + std::to_string(::getpid()));
   static const std::regex block(R"(```fovea\n([\s\S]*?)```)");
   static const std::regex fileLine(R"(^// file (\S+))");

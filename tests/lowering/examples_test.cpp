@@ -8,13 +8,14 @@
 
 #include "frontend/imports.h"
 #include "testing/jit.h"
+#include "support/files.h"
 
 namespace fovea::test {
 namespace {
 
 std::string example(const std::string& name) {
   std::string text, error;
-  readFile(std::string(FOVEA_EXAMPLES_DIR) + "/" + name, text, error);
+  readTextFile(std::string(FOVEA_EXAMPLES_DIR) + "/" + name, text, error);
   return text;
 }
 

@@ -1,8 +1,13 @@
 // Schedule equivalence: every pipeline of every example and valid language test gives the same
 // result under the reference schedule (`none`), the heuristic and Halide's autoschedulers
 // (Mullapudi2016 everywhere; Adams2019 and Li2018 on the examples), on deterministic inputs of the
-// declared types and shapes. Integers must match exactly; floats within 1e-4 relative (the
-// heuristic vectorizes, and vector math may round differently in the last place).
+// declared types and shapes. Floats must agree within 1e-4 relative (vector code may fuse a
+// multiply-add or reassociate where the reference does not: a few ulps, never more), NaN with NaN.
+// Integers must match exactly. One exception, for pipelines that compute in float: a value made by
+// rounding a float (u8_sat(f), i16_sat(f), round) can differ by one step where the float sits
+// within a few ulps of a rounding tie (31.5000002 rounded by one order of operations, 31.4999998
+// by the other), and so can whatever is computed from it; at most 1 value in 10,000 may differ,
+// and by at most 1.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -12,6 +17,7 @@
 #include "frontend/imports.h"
 #include "lower/lower.h"
 #include "testing/jit.h"
+#include "support/files.h"
 
 namespace fovea::test {
 namespace {
@@ -90,16 +96,18 @@ Halide::Buffer<> makeInput(const ir::Input& in, std::mt19937& rng, const std::st
   return b;
 }
 
-bool sameValues(const Halide::Buffer<>& a, const Halide::Buffer<>& b, std::string& where) {
-  if (a.dimensions() != b.dimensions()) return false;
+bool sameValues(const Halide::Buffer<>& a, const Halide::Buffer<>& b, bool floatMath, std::string& where) {
+  if (a.dimensions() != b.dimensions()) {
+    where = "different dimensions";
+    return false;
+  }
   bool same = true;
-  // A float value computed through a rounding step (a _sat cast, floor, round) may flip by one
-  // unit when the value being rounded sits next to the boundary: allow that on 0.1% of values.
   int64_t flips = 0, total = 0;
   const halide_buffer_t* ha = a.raw_buffer();
   const halide_buffer_t* hbuf = b.raw_buffer();
   a.get()->for_each_element([&](const int* pos) {
     if (!same) return;
+    ++total;
     auto at = [&](const halide_buffer_t* h) {
       int64_t offset = 0;
       for (int d = 0; d < h->dimensions; ++d) offset += int64_t{pos[d] - h->dim[d].min} * h->dim[d].stride;
@@ -110,26 +118,31 @@ bool sameValues(const Halide::Buffer<>& a, const Halide::Buffer<>& b, std::strin
     if (ha->type.code == halide_type_float) {
       double x = ha->type.bits == 32 ? *reinterpret_cast<const float*>(pa) : *reinterpret_cast<const double*>(pa);
       double y = ha->type.bits == 32 ? *reinterpret_cast<const float*>(pb) : *reinterpret_cast<const double*>(pb);
-      ++total;
-      if ((std::isnan(x) && std::isnan(y)) || std::fabs(x - y) <= 1e-4 * std::max(1.0, std::fabs(x))) return;
-      if (std::fabs(x - y) <= 2.0) {
+      if (std::isnan(x) && std::isnan(y)) return;
+      if (std::fabs(x - y) <= 1e-4 * std::max(1.0, std::fabs(x))) return;  // false for a NaN on one side
+      if (floatMath && std::fabs(x - y) <= 1.0) {
         ++flips;
         return;
       }
       where = std::to_string(x) + " vs " + std::to_string(y);
       same = false;
-      return;
-    }
-    if (std::memcmp(pa, pb, ha->type.bytes()) != 0) {
-      where = "integer value differs";
+    } else if (std::memcmp(pa, pb, ha->type.bytes()) != 0) {
+      int64_t x = 0, y = 0;
+      std::memcpy(&x, pa, ha->type.bytes());
+      std::memcpy(&y, pb, ha->type.bytes());
+      if (floatMath && std::llabs(x - y) == 1) {
+        ++flips;
+        return;
+      }
+      where = "integer value differs (" + std::to_string(x) + " vs " + std::to_string(y) + ")";
       same = false;
     }
     if (!same) {
       for (int d = 0; d < ha->dimensions; ++d) where += (d ? "," : " at ") + std::to_string(pos[d]);
     }
   });
-  if (same && flips * 1000 > total) {
-    where = std::to_string(flips) + " of " + std::to_string(total) + " float values differ by a rounding step";
+  if (same && flips * 10000 > total) {
+    where = std::to_string(flips) + " of " + std::to_string(total) + " values differ by a rounding step: more than rounding ties explain";
     return false;
   }
   return same;
@@ -140,7 +153,7 @@ class ScheduleEquivalence : public ::testing::TestWithParam<Case> {};
 TEST_P(ScheduleEquivalence, MatchesReference) {
   const Case& c = GetParam();
   std::string text, error;
-  ASSERT_TRUE(readFile(c.path, text, error));
+  ASSERT_TRUE(readTextFile(c.path, text, error));
   CheckResult checked = checkSource(text, c.path);
   const ir::Pipeline* p = nullptr;
   for (const ir::Pipeline& candidate : checked.program.pipelines) {
@@ -155,9 +168,11 @@ TEST_P(ScheduleEquivalence, MatchesReference) {
   JitRun heuristic = runJit(text, inputs, {}, c.schedule, c.pipeline, c.path);
   ASSERT_TRUE(heuristic.error.empty()) << heuristic.error;
   ASSERT_EQ(reference.outputs.size(), heuristic.outputs.size());
+  bool floatMath = false;
+  for (const ir::Stage& s : p->stages) floatMath = floatMath || isFloat(s.type);
   for (size_t o = 0; o < reference.outputs.size(); ++o) {
     std::string where;
-    EXPECT_TRUE(sameValues(reference.outputs[o], heuristic.outputs[o], where)) << "output " << o << ": " << where;
+    EXPECT_TRUE(sameValues(reference.outputs[o], heuristic.outputs[o], floatMath, where)) << "output " << o << ": " << where;
   }
 }
 

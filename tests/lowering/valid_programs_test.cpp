@@ -21,6 +21,7 @@
 
 #include "frontend/imports.h"
 #include "testing/jit.h"
+#include "support/files.h"
 
 namespace fovea::test {
 namespace {
@@ -206,7 +207,7 @@ JitRun runCase(const std::string& file, const std::string& pipeline, const std::
                const std::map<std::string, double>& params, const std::string& schedule) {
   std::string path = (fs::path(FOVEA_TEST_DIR) / "frontend" / "cases" / file).string();
   std::string text, error;
-  if (!readFile(path, text, error)) {
+  if (!readTextFile(path, text, error)) {
     JitRun failed;
     failed.error = "cannot read " + path + ": " + error;
     return failed;

@@ -111,7 +111,7 @@ TEST(Runtime, OpeningSomethingElseIsAClearError) {
   FILE* f = std::fopen(notALibrary.c_str(), "w");
   std::fputs("not an ELF file", f);
   std::fclose(f);
-  EXPECT_NE(failureOf([&] { fovea::Pipeline::open(notALibrary); }).find("cannot be loaded"), std::string::npos);
+  EXPECT_NE(failureOf([&] { fovea::Pipeline::open(notALibrary); }).find("is not a shared library (not an ELF file)"), std::string::npos);
 }
 
 TEST(Runtime, ManyThreadsRunTheSamePipeline) {

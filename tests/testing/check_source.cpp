@@ -6,6 +6,7 @@
 
 #include "frontend/imports.h"
 #include "sema/sema.h"
+#include "support/files.h"
 
 namespace fovea::test {
 
@@ -26,7 +27,7 @@ CheckResult checkSource(const std::string& text, const std::string& path) {
 
 CheckResult checkFile(const std::string& path) {
   std::string text, error;
-  if (!readFile(path, text, error)) throw std::runtime_error("cannot read " + path + ": " + error);
+  if (!readTextFile(path, text, error)) throw std::runtime_error("cannot read " + path + ": " + error);
   return checkSource(text, path);
 }
 

@@ -60,6 +60,50 @@ struct OutputInfo {
 /// Scalar parameters by name; a parameter left out takes its default.
 using Params = std::map<std::string, double>;
 
+/// What a pipeline takes and gives, as its manifest states it, and the checks every call makes.
+/// A compiled library has one (Pipeline::signature()); `fovea run` builds one for a script it
+/// JIT-compiles, so a script and its library agree on every check and every output size.
+///
+///     fovea::Signature sig = fovea::Signature::fromManifest(text, "blur3.manifest.json");
+///     std::vector<double> values = sig.resolveParams({{"strength", 0.5}});   // checked, defaults filled
+///     sig.prepareOutputs(inputs, values, outputs);                           // sized by the size rules
+class Signature {
+ public:
+  /// Reads a manifest; throws Error naming `origin` when it is not one this runtime reads.
+  static Signature fromManifest(const std::string& manifestText, const std::string& origin);
+
+  const std::string& name() const;                  ///< the pipeline's name
+  const std::string& function() const;              ///< its C function's name
+  const std::vector<ArgumentInfo>& arguments() const;
+  const std::vector<OutputInfo>& outputs() const;
+  std::vector<const ArgumentInfo*> inputs() const;  ///< the buffer arguments, in order
+  std::vector<const ArgumentInfo*> params() const;  ///< the scalar arguments, in order
+  const std::string& manifestText() const;
+  /// A few lines for a person: signature, parameters with defaults and ranges, output sizes.
+  std::string describe() const;
+
+  /// Every parameter's value, in declaration order: given ones checked (a known name, a finite
+  /// number, of the parameter's type, within its declared range), the others their defaults.
+  std::vector<double> resolveParams(const Params& given) const;
+  /// Checks the inputs: their count, element types, dimensions, and that none is empty.
+  void checkInputs(const std::vector<Image>& inputs) const;
+  /// The extents of every output (the size rules), each checked: positive, and at most what a
+  /// compiled pipeline can address (2^31 - 1 bytes).
+  std::vector<std::vector<int>> outputShapes(const std::vector<Image>& inputs, const std::vector<double>& values) const;
+  /// Sizes `outputs`: buffers of the right type and shape are reused, others allocated (3-D with at
+  /// most 4 channels interleaved, as OpenCV stores color). Throws Error when memory runs out.
+  void prepareOutputs(const std::vector<Image>& inputs, const std::vector<double>& values, std::vector<Image>& outputs) const;
+  /// A failure inside compiled code (Halide's error code, or 0 for none, and message) in the
+  /// pipeline's terms.
+  std::string explainFailure(int code, const std::string& message) const;
+
+  struct Impl;
+
+ private:
+  explicit Signature(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<const Impl> impl_;
+};
+
 class Pipeline {
  public:
   /// Opens a compiled pipeline: an artifact directory written by `fovea compile` (`name` picks a
@@ -70,6 +114,7 @@ class Pipeline {
   /// A pipeline whose static library registered itself when the program started.
   static Pipeline linked(const std::string& name);
 
+  const Signature& signature() const;
   const std::string& name() const;
   const std::vector<ArgumentInfo>& arguments() const;
   const std::vector<OutputInfo>& outputs() const;

@@ -1,0 +1,20 @@
+#pragma once
+// Internal to image_read.cpp: one decoder per format. Each reads the header first, refuses images
+// larger than `maxBytes` before allocating them, and fails (returns false, `error` set) on any
+// warning or inconsistency its library reports.
+
+#include <cstdint>
+#include <string>
+
+#include <opencv2/core.hpp>
+
+namespace fovea::driver::codecs {
+
+bool decodePng(const std::string& bytes, uint64_t maxBytes, cv::Mat& out, std::string& error);
+bool decodeJpeg(const std::string& bytes, uint64_t maxBytes, cv::Mat& out, std::string& error);
+bool decodeTiff(const std::string& bytes, uint64_t maxBytes, cv::Mat& out, std::string& error);
+
+/// "an image of W x H x C (N GB decoded) is larger than ..." when it would not fit, else "".
+std::string tooLarge(uint64_t width, uint64_t height, uint64_t channels, uint64_t bytesPerSample, uint64_t maxBytes);
+
+}  // namespace fovea::driver::codecs
