@@ -349,4 +349,44 @@ bool decodeTiff(const std::string& bytes, uint64_t maxBytes, cv::Mat& out, std::
   return true;
 }
 
+bool encodeTiff(const cv::Mat& image, const std::string& path, std::string& error) {
+  TiffSource problems;  // only its `problem` is used
+  TIFFOpenOptions* options = TIFFOpenOptionsAlloc();
+  TIFFOpenOptionsSetErrorHandlerExtR(options, tiffError, &problems);
+  TIFFOpenOptionsSetWarningHandlerExtR(options, tiffWarning, &problems);
+  TIFF* tif = TIFFOpenExt(path.c_str(), "w", options);
+  TIFFOpenOptionsFree(options);
+  if (!tif) {
+    error = problems.problem.empty() ? "cannot create the file" : problems.problem;
+    return false;
+  }
+  int channels = image.channels();
+  int depth = image.depth();
+  uint16_t bits = depth == CV_8U ? 8 : depth == CV_16U ? 16 : 32;
+  TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, static_cast<uint32_t>(image.cols));
+  TIFFSetField(tif, TIFFTAG_IMAGELENGTH, static_cast<uint32_t>(image.rows));
+  TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, static_cast<uint16_t>(channels));
+  TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, bits);
+  TIFFSetField(tif, TIFFTAG_SAMPLEFORMAT, depth == CV_32F ? SAMPLEFORMAT_IEEEFP : SAMPLEFORMAT_UINT);
+  TIFFSetField(tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
+  TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, channels >= 3 ? PHOTOMETRIC_RGB : PHOTOMETRIC_MINISBLACK);
+  if (channels == 4) {
+    uint16_t extra = EXTRASAMPLE_UNASSALPHA;
+    TIFFSetField(tif, TIFFTAG_EXTRASAMPLES, 1, &extra);
+  }
+  TIFFSetField(tif, TIFFTAG_COMPRESSION, COMPRESSION_ADOBE_DEFLATE);
+  TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, TIFFDefaultStripSize(tif, 0));
+  bool ok = true;
+  for (int y = 0; ok && y < image.rows; ++y) {
+    ok = TIFFWriteScanline(tif, const_cast<uint8_t*>(image.ptr<uint8_t>(y)), static_cast<uint32_t>(y), 0) == 1;
+  }
+  ok = ok && TIFFWriteDirectory(tif) == 1;
+  TIFFClose(tif);
+  if (!ok || !problems.problem.empty()) {
+    error = problems.problem.empty() ? "libtiff could not write it (is the disk full?)" : problems.problem;
+    return false;
+  }
+  return true;
+}
+
 }  // namespace fovea::driver::codecs

@@ -14,6 +14,11 @@ bool decodePng(const std::string& bytes, uint64_t maxBytes, cv::Mat& out, std::s
 bool decodeJpeg(const std::string& bytes, uint64_t maxBytes, cv::Mat& out, std::string& error);
 bool decodeTiff(const std::string& bytes, uint64_t maxBytes, cv::Mat& out, std::string& error);
 
+/// Writes a gray, RGB or RGBA image (u8, u16 or f32, channels in that order) as a TIFF with
+/// lossless Deflate compression. OpenCV's writer turns f32 into 16-bit integers; this one keeps
+/// every value.
+bool encodeTiff(const cv::Mat& image, const std::string& path, std::string& error);
+
 /// "an image of W x H x C (N GB decoded) is larger than ..." when it would not fit, else "".
 std::string tooLarge(uint64_t width, uint64_t height, uint64_t channels, uint64_t bytesPerSample, uint64_t maxBytes);
 

@@ -8,6 +8,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "driver/image_codecs.h"
 #include "driver/image_read.h"
 #include "fovea/json.h"
 #include "support/files.h"
@@ -98,7 +99,7 @@ const ImageFormat* formatOf(const std::string& ext) {
   return nullptr;
 }
 
-/// Copies an output (any strides) into an interleaved cv::Mat in the file's channel order.
+/// Copies an output (any strides) into an interleaved cv::Mat, channels in the output's order (RGB).
 cv::Mat toMat(const RuntimeBuffer& b, int depth, int channels) {
   int c = std::max(channels, 1);
   cv::Mat m(b.dim(1).extent(), b.dim(0).extent(), CV_MAKETYPE(depth, c));
@@ -113,8 +114,6 @@ cv::Mat toMat(const RuntimeBuffer& b, int depth, int channels) {
       }
     }
   }
-  if (c == 3) cv::cvtColor(m, m, cv::COLOR_RGB2BGR);
-  if (c == 4) cv::cvtColor(m, m, cv::COLOR_RGBA2BGRA);
   return m;
 }
 
@@ -253,6 +252,12 @@ bool writeOutput(const std::string& path, const RunTensor& out, const RuntimeBuf
     return false;
   }
   cv::Mat m = toMat(b, *cvDepth(out.type), channels);
+  if (ext == ".tif" || ext == ".tiff") {
+    return writeAtomically(path, [&](const std::string& tmp) { return codecs::encodeTiff(m, tmp, error); }, error);
+  }
+  // OpenCV writes the other formats, colors in its order (BGR).
+  if (m.channels() == 3) cv::cvtColor(m, m, cv::COLOR_RGB2BGR);
+  if (m.channels() == 4) cv::cvtColor(m, m, cv::COLOR_RGBA2BGRA);
   return writeAtomically(path, [&](const std::string& tmp) {
     bool ok = false;
     try {

@@ -176,6 +176,8 @@ Schedule planHeuristicSchedule(const ir::Pipeline& p, const PlanContext& context
   // evaluated per point of its owner (inlined into stencils multiplies), and the rows above and
   // below an owner's strip it must cover.
   std::vector<double> evaluations(p.stages.size(), 1.0);
+  // How many stages are inlined one into the next from a stage up to the stage it is stored in.
+  std::vector<int> inlineRun(p.stages.size(), 0);
   std::vector<int64_t> haloUp(p.stages.size(), 0), haloDown(p.stages.size(), 0);
   auto ownersOf = [&](const std::vector<size_t>& consumers) {
     std::vector<size_t> owners;
@@ -198,6 +200,7 @@ Schedule planHeuristicSchedule(const ir::Pipeline& p, const PlanContext& context
   };
   auto inlineHere = [&](size_t k, std::string why) {
     placement[k] = Placement::Inline;
+    for (size_t c : info[k].consumers) inlineRun[k] = std::max(inlineRun[k], placement[c] == Placement::Inline ? inlineRun[c] + 1 : 1);
     reason[k] = std::move(why);
     std::vector<size_t> owners = ownersOf(info[k].consumers);
     if (owners.size() == 1) stripOwner[k] = owners[0];
@@ -231,7 +234,9 @@ Schedule planHeuristicSchedule(const ir::Pipeline& p, const PlanContext& context
     double cost = opCost(p, s.pure.value);
     double recompute = cost * (in.access == Access::Irregular ? evaluations[k] : evaluations[k] - 1.0);
     double store = model.storeCost + model.loadCost * evaluations[k];
-    if (recompute <= store) {
+    int run = 0;
+    for (size_t c : in.consumers) run = std::max(run, placement[c] == Placement::Inline ? inlineRun[c] + 1 : 1);
+    if (recompute <= store && run <= model.maxInlineRun) {
       inlineHere(k, fmt::format("{}, read {:g}x per point, {:g} ops: recomputing ({:g}) costs no more than storing ({:g}): inlined",
                                 toString(in.access), evaluations[k], cost, recompute, store));
       continue;
@@ -245,7 +250,9 @@ Schedule planHeuristicSchedule(const ir::Pipeline& p, const PlanContext& context
       stripOwner[k] = owners[0];
       continue;  // the reason names the strip size, chosen below
     }
-    if (in.access != Access::Irregular && twoDimensional) {
+    if (recompute <= store) {
+      reason[k] = fmt::format("{} stages are inlined into one another above it: stored, so that compiling stays fast", run - 1);
+    } else if (in.access != Access::Irregular && twoDimensional) {
       reason[k] = fmt::format("stencil {} rows tall: recomputing its halo per strip costs more than storing it: computed in full", halo);
     } else {
       reason[k] = in.consumers.size() > 1 ? "consumers in different loops: computed in full once" : "gathered at computed positions: computed in full";

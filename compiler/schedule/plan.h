@@ -35,6 +35,10 @@ struct CostModel {
   double storeCost = 8;         ///< storing a point of an intermediate (and the loop and buffer around it)
   double loadCost = 1;          ///< reading a stored point back, from cache
   int64_t maxHaloRows = 16;     ///< taller stencils are computed in full: the per-strip recompute would dominate
+  /// Longest run of stages inlined into one another. Halide inlines one Func at a time and
+  /// simplifies the growing expression each time (quadratic in the run's length: a 500-stage
+  /// pointwise chain took minutes to compile); a longer run is cut by storing a stage.
+  int maxInlineRun = 16;
   double cacheBytes = 1 << 20;  ///< per-core cache a strip's intermediates should fit in (L2 of current x86 cores)
   int width = 1920, height = 1080, channels = 3;  ///< image size the decisions are made for
   int maxStripRows = 64, minStripRows = 8;

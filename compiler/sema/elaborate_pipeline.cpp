@@ -1,9 +1,10 @@
 // Pipelines: parameters (buffers and scalars), outputs with their size rules, the return.
+#include <algorithm>
+
 #include <fmt/format.h>
 
-#include "sema/evaluate.h"
-
 #include "sema/elaborator.h"
+#include "sema/evaluate.h"
 #include "support/suggest.h"
 
 namespace fovea::sema_detail {
@@ -225,9 +226,13 @@ ir::Pipeline Elaborator::elaboratePipeline(const ast::Decl& decl) {
   p.doc = decl.doc;
   p.loc = decl.nameLoc;
   pipeline_ = &p;
+  instances_.clear();
+  instanceCount_ = 0;
+  stageLimitReported_ = false;
   modelIndices_.clear();
   modelInputShapes_.clear();
   stageNames_.clear();
+  nextSuffix_.clear();
   stageDefLocs_.clear();
   Scope scope;
   scopes_.push_back(&scope);
@@ -237,6 +242,11 @@ ir::Pipeline Elaborator::elaboratePipeline(const ast::Decl& decl) {
   bool hasReturn = collectBlock(scope, decl.body, decl.name, decl.nameLoc);
   std::vector<std::optional<ScalarType>> outputTypes = elaborateOutputs(decl, scope, headerOk);
   if (hasReturn) elaborateReturn(decl, scope, outputTypes);
+  size_t computed = static_cast<size_t>(std::count_if(p.stages.begin(), p.stages.end(), [](const ir::Stage& s) { return s.kind != ir::StageKind::Input; }));
+  if (computed > kMaxStages && !stageLimitReported_) {
+    error(decl.nameLoc, fmt::format("pipeline '{}' has {} stages (functions included); Fovea compiles pipelines of up to {} stages", decl.name,
+                                    computed, kMaxStages));
+  }
   // Unused-name warnings only help in an otherwise valid pipeline; after errors they are noise.
   finishScope(scope, scope.ret != nullptr && diags_.errorCount() == errorsBefore);
 

@@ -40,8 +40,13 @@ bool Elaborator::checkVariableOwners(const ir::ExprPtr& e, const DefContext& def
 }
 
 std::string Elaborator::uniqueStageName(const std::string& base) {
-  std::string name = base;
-  for (int k = 2; !stageNames_.insert(name).second; ++k) name = fmt::format("{}_{}", base, k);
+  if (stageNames_.insert(base).second) return base;
+  // Each base remembers its next suffix: a function instantiated n times costs n look-ups, not n^2.
+  int& k = nextSuffix_.emplace(base, 2).first->second;
+  std::string name;
+  do {
+    name = fmt::format("{}_{}", base, k++);
+  } while (!stageNames_.insert(name).second);
   return name;
 }
 
@@ -522,11 +527,7 @@ Value Elaborator::instantiate(const ast::Decl& fn, const ast::Expr& call, Env& e
     }
   }
   instantiated_.insert(&fn);
-  instanceScopes_.push_back(std::make_unique<Scope>());
-  Scope& scope = *instanceScopes_.back();
-  scope.fnName = fn.name;
-  scope.callSite = call.loc;
-  scope.prefix = fn.name + ".";
+  std::vector<Value> args;
   for (size_t i = 0; i < fn.fnParams.size(); ++i) {
     Value arg = eval(*call.args[i], env);
     if (!arg.ok()) return Value::error();
@@ -536,8 +537,38 @@ Value Elaborator::instantiate(const ast::Decl& fn, const ast::Expr& call, Env& e
     }
     // A literal argument stays a literal: `scale(img, 2)` on a u8 stage computes in u8.
     if (arg.kind == Value::Kind::Stage && !arg.refLoc.valid()) arg.refLoc = call.args[i]->loc;
-    scope.bound[fn.fnParams[i]] = arg;
+    args.push_back(arg);
   }
+  // A function is pure: called again with the same stages and constants, it yields the same
+  // stages, which are shared rather than built twice (a function calling the previous one twice,
+  // n levels deep, makes n instances, not 2^n).
+  std::optional<std::string> key = instanceKey(fn, args);
+  if (key) {
+    if (auto it = instances_.find(*key); it != instances_.end()) return it->second;
+  }
+  if (pipeline_->stages.size() > kMaxStages) {
+    if (!stageLimitReported_) {
+      error(call.loc, fmt::format("pipeline '{}' has more than {} stages with its functions' instances; Fovea compiles pipelines of up to {} "
+                                  "stages: compute shared results once as stages and pass them on",
+                                  pipeline_->name, kMaxStages, kMaxStages));
+    }
+    stageLimitReported_ = true;
+    return Value::error();
+  }
+  if (++instanceCount_ > kMaxInstances) {
+    if (instanceCount_ == kMaxInstances + 1) {
+      error(call.loc, fmt::format("more than {} function instances in pipeline '{}': functions are inlined at every call; compute shared "
+                                  "results once as stages and pass them on",
+                                  kMaxInstances, pipeline_->name));
+    }
+    return Value::error();
+  }
+  instanceScopes_.push_back(std::make_unique<Scope>());
+  Scope& scope = *instanceScopes_.back();
+  scope.fnName = fn.name;
+  scope.callSite = call.loc;
+  scope.prefix = fn.name + ".";
+  for (size_t i = 0; i < fn.fnParams.size(); ++i) scope.bound[fn.fnParams[i]] = args[i];
   fnStack_.push_back(&fn);
   scopes_.push_back(&scope);
   Value result = Value::error();
@@ -559,7 +590,27 @@ Value Elaborator::instantiate(const ast::Decl& fn, const ast::Expr& call, Env& e
   finishScope(scope, false);
   scopes_.pop_back();
   fnStack_.pop_back();
+  if (key && result.ok()) instances_[*key] = result;
   return result;
+}
+
+std::optional<std::string> Elaborator::instanceKey(const ast::Decl& fn, const std::vector<Value>& args) const {
+  std::string key = fmt::format("{}", static_cast<const void*>(&fn));
+  for (const Value& a : args) {
+    if (a.kind == Value::Kind::Stage) {
+      key += fmt::format("|s{}", a.stage);
+      continue;
+    }
+    const ir::Expr& e = *a.expr;
+    if (e.kind == ir::ExprKind::Const) {
+      key += fmt::format("|c{}:{}:{}:{}", static_cast<int>(e.type), e.literal, e.intValue, e.floatValue);
+    } else if (e.kind == ir::ExprKind::Param) {
+      key += fmt::format("|p{}:{}", static_cast<int>(e.type), e.index);
+    } else {
+      return std::nullopt;  // any other expression: instantiated afresh
+    }
+  }
+  return key;
 }
 
 }  // namespace fovea::sema_detail

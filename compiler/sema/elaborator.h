@@ -148,6 +148,9 @@ class Elaborator {
   std::optional<ir::Domain> elaborateDomain(const ast::OverClause& over, Env& env);
   void reportCycle(Scope& scope, const std::string& name, SourceLoc useLoc);
   std::string uniqueStageName(const std::string& base);
+  /// What identifies a call's result: the function and its stage, constant and parameter
+  /// arguments; nothing when an argument is any other expression.
+  std::optional<std::string> instanceKey(const ast::Decl& fn, const std::vector<Value>& args) const;
   /// Reports variables of another definition (passed in through a function's scalar argument).
   bool checkVariableOwners(const ir::ExprPtr& e, const DefContext& def, const std::string& stage);
 
@@ -176,6 +179,14 @@ class Elaborator {
   std::vector<std::unique_ptr<Scope>> instanceScopes_;
   std::map<std::string, SourceLoc> stageDefLocs_;
   std::set<std::string> stageNames_;
+  std::map<std::string, int> nextSuffix_;          ///< per stage-name base: the next _k to try
+  std::map<std::string, Value> instances_;         ///< per pipeline: function calls already made
+  size_t instanceCount_ = 0;                       ///< per pipeline
+  static constexpr size_t kMaxInstances = 20000;
+  /// Halide's lowering and LLVM grow faster than linearly with a pipeline's stages (a 2000-stage
+  /// chain compiles in about 30 s per target); past this many, the pipeline is refused.
+  static constexpr size_t kMaxStages = 1000;
+  bool stageLimitReported_ = false;
   ir::Pipeline* pipeline_ = nullptr;
   int nextDefinitionId_ = 0;
   std::map<const ast::Decl*, int> modelIndices_;  ///< per pipeline: -1 when the file could not be read
