@@ -268,10 +268,10 @@ int runCompile(const std::vector<std::string>& args) {
   std::vector<const ir::Pipeline*> selected;
   if (pipelineName.empty()) {
     for (const ir::Pipeline& p : checked.program.pipelines) selected.push_back(&p);
-    if (selected.empty()) return usageError("compile", "the file defines no pipeline");
+    if (selected.empty()) return usageError("compile", fmt::format("'{}' defines no pipeline", file));
   } else {
     const ir::Pipeline* p = selectPipeline(checked.program, pipelineName, error);
-    if (!p) return usageError("compile", error);
+    if (!p) return usageError("compile", fmt::format("'{}': {}", file, error));
     selected.push_back(p);
   }
   if (!functionName.empty() && selected.size() != 1) return usageError("compile", "--function needs --pipeline (it names one library)");

@@ -119,7 +119,7 @@ int runGraph(const std::vector<std::string>& args) {
   if (!readError.empty()) return usageError("graph", fmt::format("cannot read '{}': {}", file, readError));
   if (!checked.ok) return 1;
   const ir::Pipeline* p = selectPipeline(checked.program, pipelineName, error);
-  if (!p) return usageError("graph", error);
+  if (!p) return usageError("graph", fmt::format("'{}': {}", file, error));
   std::string dot;
   if (!p->models.empty()) {
     dot = modelGraphDot(*p);

@@ -32,7 +32,7 @@ const ir::Pipeline* selectPipeline(const ir::Program& program, const std::string
     names += (names.empty() ? "" : ", ") + p.name;
   }
   if (name.empty() && program.pipelines.size() == 1) return &program.pipelines[0];
-  if (program.pipelines.empty()) error = "the file defines no pipeline";
+  if (program.pipelines.empty()) error = "the file defines no pipeline";  // the caller names the file
   else if (name.empty()) error = fmt::format("the file defines several pipelines ({}); choose one with --pipeline NAME", names);
   else error = fmt::format("no pipeline named '{}' (the file defines: {})", name, names);
   return nullptr;

@@ -180,7 +180,7 @@ int runRun(const std::vector<std::string>& args) {
     if (!readError.empty()) return usageError("run", fmt::format("cannot read '{}': {}", file, readError));
     if (!checked.ok) return 1;
     p = selectPipeline(checked.program, pipelineName, error);
-    if (!p) return usageError("run", error);
+    if (!p) return usageError("run", fmt::format("'{}': {}", file, error));
     std::vector<Halide::Target> targets = parseTargets(targetSpec, error);
     if (targets.size() != 1) return usageError("run", targets.empty() ? error : "--target takes one target for a JIT run");
     if (std::string why = whyNotRunnableHere(targets[0]); !why.empty()) return usageError("run", why + "; a JIT run executes here");

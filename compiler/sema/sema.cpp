@@ -16,6 +16,9 @@ ir::Program checkProgram(const std::vector<ast::Module>& modules, DiagnosticEngi
   for (const std::string& name : sema_detail::checkFunctionRecursion(modules, diags)) elaborator.markBroken(name);
 
   elaborator.checkConstants();
+  if (!modules.empty() && modules[0].decls.empty() && !modules[0].hasSyntaxErrors && diags.errorCount() == 0) {
+    diags.error(SourceLoc{modules[0].file, 1, 1, 1, 1}, "the file declares nothing (no pipeline, function, constant or import)");
+  }
   ir::Program program;
   for (size_t m = 0; m < modules.size(); ++m) {
     for (const ast::Decl& d : modules[m].decls) {

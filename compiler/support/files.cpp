@@ -112,7 +112,7 @@ std::string whyNotWritableDirectory(const std::string& dir) {
   if (!fs::is_directory(dir, ec)) return "is not a directory";
   fs::path probe = fs::path(dir) / fmt::format(".fovea-probe-{}", ::getpid());
   int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return fmt::format("is not writable ({})", std::strerror(errno));
+  if (fd < 0) return fmt::format("does not accept new files ({})", std::strerror(errno));
   ::close(fd);
   fs::remove(probe, ec);
   return "";

@@ -5,6 +5,7 @@
 #include "fovea/onnx_info.h"
 
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -13,6 +14,7 @@
 
 namespace fovea::onnx {
 namespace {
+namespace fs = std::filesystem;
 
 struct Field {
   uint32_t number = 0;
@@ -110,8 +112,13 @@ ValueInfo valueInfo(const Field& message, const std::string& origin) {
 }
 
 std::string readFile(const std::string& path) {
+  std::error_code ec;
+  fs::file_status status = fs::status(path, ec);
+  if (!fs::exists(status)) throw Error(path + ": cannot read the file (no such file)");
+  if (fs::is_directory(status)) throw Error(path + ": is a directory, not a model file");
+  if (!fs::is_regular_file(status)) throw Error(path + ": is not a regular file (a pipe or a device)");
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": cannot read the file (missing or unreadable)");
+  if (!in) throw Error(path + ": cannot read the file (unreadable)");
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
