@@ -266,6 +266,7 @@ void checkExprs(const std::string& schedule) {
     if (p.gain != 1.0) params["gain"] = p.gain;
     JitRun r = runCase("valid/every_expression.fov", "exprs", {a, b}, params, schedule);
     ASSERT_RAN(r, 1);
+    int selected = 0, notSelected = 0;
 
     // The f32 value g(x, y), computed in float as the language defines it (an f32 operation
     // rounds to f32; the literals meeting f32 operands are f32).
@@ -273,8 +274,10 @@ void checkExprs(const std::string& schedule) {
       int32_t i = static_cast<int32_t>(a(x, y)) * 2 + p.k - 1;  // SCALE is a literal: i32
       int32_t d = static_cast<int32_t>(euclidDiv(i, 2) + euclidMod(i, 3));
       int32_t m = std::min(d, 100) + std::max(d, -5) + std::clamp(d, 0, 255);
-      // The select's condition is (... && ...) || ON, always true; abs of an i32 is a u32.
-      uint32_t c = static_cast<uint32_t>(m >= 50 ? int64_t{m} - 50 : 50 - int64_t{m});
+      // The select's condition is (m > 60 && m != 100) || !ON (ON is true); abs of an i32 is a u32.
+      bool taken = m > 60 && m != 100;
+      (taken ? selected : notSelected) += 1;
+      uint32_t c = taken ? static_cast<uint32_t>(m >= 50 ? int64_t{m} - 50 : 50 - int64_t{m}) : 0u;
       float v = b(x, y);
       float f = std::sqrt(v);
       f += std::exp(v);
@@ -319,6 +322,8 @@ void checkExprs(const std::string& schedule) {
     EXPECT_TRUE(withinBounds(r.outputs[0], lo, hi));
     EXPECT_GT(saturated, 0) << "the inputs should make i16_sat saturate somewhere";
     EXPECT_LT(ambiguous, W * H / 20) << "too few pixels are checked exactly";
+    EXPECT_GT(selected, 0) << "the data must take the select's first branch";
+    EXPECT_GT(notSelected, 0) << "the data must take the select's second branch";
   }
 }
 
@@ -437,12 +442,13 @@ void checkStats(const std::string& schedule) {
     }
     EXPECT_TRUE(matchesExactly(r.outputs[0], hist)) << "hist";
 
-    int32_t s[4] = {0, 0, 0, 0};
+    int32_t s[4] = {0, 0, 1000, 0};
     for (int y = 0; y < H; ++y) {
       for (int x = 0; x < W; ++x) s[0] += in(x, y);
     }
     for (int q = 0; q < nParam; ++q) s[1] -= 1;
-    for (int x = 0; x < W; ++x) s[2] = std::min(s[2], static_cast<int32_t>(in(x, 0)));  // starts at 0, so stays 0
+    for (int x = 0; x < W; ++x) s[2] = std::min(s[2], static_cast<int32_t>(in(x, 0)));
+    ASSERT_LT(s[2], 1000) << "the data must make min= change the value";
     for (int y = 0; y < H; ++y) {
       for (int x = 0; x < W; ++x) s[3] = std::max(s[3], static_cast<int32_t>(in(x, y)));
     }

@@ -36,17 +36,35 @@ Image toImage(const fovea::onnx::Tensor& t) {
 }
 
 /// The largest difference between a Fovea tensor (any strides) and an ONNX one: Fovea's first
-/// dimension is ONNX's last, so visiting x fastest walks the ONNX data in order.
+/// dimension is ONNX's last, so visiting x fastest walks the ONNX data in order. A NaN on either
+/// side (and not on both) is an infinite difference.
 float maxError(const Image& got, const fovea::onnx::Tensor& want) {
   EXPECT_EQ(static_cast<size_t>(got.number_of_elements()), want.values.size());
   Halide::Runtime::Buffer<const float> view(got);
   size_t i = 0;
   float worst = 0;
   view.for_each_element([&](const int* pos) {
-    if (i < want.values.size()) worst = std::max(worst, std::abs(view(pos) - want.values[i]));
+    if (i < want.values.size()) {
+      float a = view(pos), b = want.values[i];
+      float d = std::isnan(a) || std::isnan(b) ? (std::isnan(a) && std::isnan(b) ? 0.0f : INFINITY) : std::abs(a - b);
+      worst = std::max(worst, d);
+    }
     ++i;
   });
   return worst;
+}
+
+// The comparison itself: a backend that returned NaN must not pass.
+TEST(Models, ComparisonFailsOnNaN) {
+  fovea::onnx::Tensor want;
+  want.dims = {2};
+  want.values = {1.0f, 2.0f};
+  Image got(halide_type_of<float>(), 2);
+  static_cast<float*>(got.data())[0] = 1.0f;
+  static_cast<float*>(got.data())[1] = NAN;
+  EXPECT_FALSE(maxError(got, want) <= 1e-5f);
+  static_cast<float*>(got.data())[1] = 2.0f;
+  EXPECT_LE(maxError(got, want), 0.0f);
 }
 
 struct NodeCase {
@@ -54,6 +72,8 @@ struct NodeCase {
   const char* testData;
   int inputs;
 };
+
+void PrintTo(const NodeCase& c, std::ostream* os) { *os << c.pipeline << " (" << c.testData << ")"; }
 
 class OnnxNodes : public ::testing::TestWithParam<NodeCase> {};
 
