@@ -8,12 +8,15 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <filesystem>
 #include <fstream>
 
 #include <fmt/format.h>
+
+#include "fovea/json.h"
 
 extern char** environ;
 
@@ -58,7 +61,7 @@ std::string cString(const std::string& text) {
 /// The entry file: the exported function (which resets the error message and calls Halide's
 /// code), the runtime's descriptor (fovea_pipeline_abi_v1, runtime/include/fovea/pipeline_abi.h)
 /// and, in the static library, the registration of that descriptor when the program starts.
-std::string wrapperSource(const std::string& name, const ir::Pipeline& p, const std::string& manifest, bool registerAtStartup) {
+std::string wrapperSource(const std::string& name, const ir::Pipeline& p, const std::string& manifest, bool registerAtStartup, bool fat) {
   std::string params, args, unpack;
   size_t n = 0;
   auto add = [&](const std::string& type, bool buffer) {
@@ -78,6 +81,7 @@ std::string wrapperSource(const std::string& name, const ir::Pipeline& p, const 
       "#define _POSIX_C_SOURCE 200112L\n"
       "#include <pthread.h>\n"
       "#include <stdlib.h>\n"
+      "#include <stdio.h>\n"
       "#include <string.h>\n"
       "#include \"{0}.h\"\n\n"
       "extern int {0}__fovea_impl({1});\n\n"
@@ -196,9 +200,12 @@ std::string wrapperSource(const std::string& name, const ir::Pipeline& p, const 
       "}}\n\n"
       "// The exported function and the descriptor both reach the pipeline through this one, which\n"
       "// no other definition of the same name in the process can replace.\n"
+      "static void {0}__fovea_say_variant(void);\n"
       "static int {0}__fovea_entry({1}) {{\n"
       "  fovea_last_error_message[0] = 0;\n"
-      "  return {0}__fovea_impl({2});\n"
+      "  int result = {0}__fovea_impl({2});\n"
+      "  {0}__fovea_say_variant();\n"
+      "  return result;\n"
       "}}\n\n"
       "int {0}({1}) {{ return {0}__fovea_entry({2}); }}\n\n"
       "const char *{0}_last_error(void) {{ return fovea_last_error_message; }}\n\n"
@@ -215,24 +222,81 @@ std::string wrapperSource(const std::string& name, const ir::Pipeline& p, const 
       "static const struct fovea_pipeline_abi_v1 {0}__fovea_abi = {{1, \"{0}\", {0}__fovea_manifest, {0}__fovea_call, {0}_last_error}};\n\n"
       "const struct fovea_pipeline_abi_v1 *{0}_fovea_pipeline(void) {{ return &{0}__fovea_abi; }}\n\n"
       "{5}"
+      "// FOVEA_TARGET_VARIANT=avx512|avx2|sse41|generic: a fat library runs that variant (or the best\n"
+      "// one below it this CPU can run), and says which on stderr once. For testing every variant on\n"
+      "// one machine, and for comparing them.\n"
+      "static const int {0}__fovea_x86[] = {{halide_target_feature_sse41, halide_target_feature_avx, halide_target_feature_avx2,\n"
+      "  halide_target_feature_fma, halide_target_feature_fma4, halide_target_feature_f16c, halide_target_feature_avx512,\n"
+      "  halide_target_feature_avx512_knl, halide_target_feature_avx512_skylake, halide_target_feature_avx512_cannonlake,\n"
+      "  halide_target_feature_avx512_sapphirerapids}};\n"
+      "static const char *const {0}__fovea_x86_names[] = {{\"sse41\", \"avx\", \"avx2\", \"fma\", \"fma4\", \"f16c\", \"avx512\",\n"
+      "  \"avx512_knl\", \"avx512_skylake\", \"avx512_cannonlake\", \"avx512_sapphirerapids\"}};\n"
+      "static int {0}__fovea_x86_allowed = 0;  // how many of the features above the variant may use\n"
+      "static int {0}__fovea_variant_said, {0}__fovea_best_count = -1;\n"
+      "static char {0}__fovea_best[256];\n"
+      "static int {0}__fovea_has(int count, const uint64_t *features, int f) {{\n"
+      "  return f / 64 < count && ((features[f / 64] >> (f % 64)) & 1);\n"
+      "}}\n"
+      "// Halide's dispatcher asks about every variant and runs the most capable one accepted: the\n"
+      "// variant that ran is the accepted one with the most features.\n"
+      "static int {0}__fovea_can_use(int count, const uint64_t *features) {{\n"
+      "  for (int i = {0}__fovea_x86_allowed; i < (int)(sizeof {0}__fovea_x86 / sizeof {0}__fovea_x86[0]); ++i) {{\n"
+      "    if ({0}__fovea_has(count, features, {0}__fovea_x86[i])) return 0;\n"
+      "  }}\n"
+      "  int ok = halide_default_can_use_target_features(count, features);\n"
+      "  if (!ok) return 0;\n"
+      "  char names[256] = \"\";\n"
+      "  int n = 0;\n"
+      "  for (int i = 0; i < (int)(sizeof {0}__fovea_x86 / sizeof {0}__fovea_x86[0]); ++i) {{\n"
+      "    if (!{0}__fovea_has(count, features, {0}__fovea_x86[i])) continue;\n"
+      "    strncat(names, n++ ? \"-\" : \"\", sizeof names - strlen(names) - 1);\n"
+      "    strncat(names, {0}__fovea_x86_names[i], sizeof names - strlen(names) - 1);\n"
+      "  }}\n"
+      "  if (n > {0}__fovea_best_count) {{\n"
+      "    {0}__fovea_best_count = n;\n"
+      "    strcpy({0}__fovea_best, n ? names : \"generic\");\n"
+      "  }}\n"
+      "  return 1;\n"
+      "}}\n"
+      "static void {0}__fovea_say_variant(void) {{\n"
+      "  if ({0}__fovea_variant_said || !getenv(\"FOVEA_TARGET_VARIANT\")) return;\n"
+      "  {0}__fovea_variant_said = 1;\n"
+      "  fprintf(stderr, \"fovea: '{0}' ran its %s variant (FOVEA_TARGET_VARIANT=%s)\\n\",\n"
+      "          {0}__fovea_best_count < 0 ? \"{7}\" : {0}__fovea_best, getenv(\"FOVEA_TARGET_VARIANT\"));\n"
+      "}}\n\n"
       "// Installed when the library loads; a handler or allocator the program installs later takes over.\n"
       "__attribute__((constructor)) static void {0}__fovea_install(void) {{\n"
       "  halide_set_error_handler({0}__fovea_on_error);\n"
       "  halide_set_custom_malloc({0}__fovea_malloc);\n"
       "  halide_set_custom_free({0}__fovea_free);\n"
+      "  const char *variant = getenv(\"FOVEA_TARGET_VARIANT\");\n"
+      "  if (variant) {{\n"
+      "    // How many of the x86 features (in the order above) each variant may use.\n"
+      "    if (!strcmp(variant, \"generic\")) {0}__fovea_x86_allowed = 0;\n"
+      "    else if (!strcmp(variant, \"sse41\")) {0}__fovea_x86_allowed = 1;\n"
+      "    else if (!strcmp(variant, \"avx2\")) {0}__fovea_x86_allowed = 6;\n"
+      "    else if (!strcmp(variant, \"avx512\")) {0}__fovea_x86_allowed = 11;\n"
+      "    else fprintf(stderr, \"fovea: FOVEA_TARGET_VARIANT=%s is not avx512, avx2, sse41 or generic: ignored\\n\", variant);\n"
+      "    if (!strcmp(variant, \"generic\") || !strcmp(variant, \"sse41\") || !strcmp(variant, \"avx2\") || !strcmp(variant, \"avx512\"))\n"
+      "      halide_set_custom_can_use_target_features({0}__fovea_can_use);\n"
+      "  }}\n"
       "{6}"
       "}}\n",
       name, params, args, unpack, cString(manifest),
       registerAtStartup ? "// Fovea's runtime, when the program links it, learns of this pipeline at start-up.\n"
                           "__attribute__((weak)) void fovea_register_linked_pipeline(const struct fovea_pipeline_abi_v1 *abi);\n\n"
                         : "",
-      registerAtStartup ? fmt::format("  if (fovea_register_linked_pipeline) fovea_register_linked_pipeline(&{}__fovea_abi);\n", name) : "");
+      registerAtStartup ? fmt::format("  if (fovea_register_linked_pipeline) fovea_register_linked_pipeline(&{}__fovea_abi);\n", name) : "",
+      // A fat library falls back to its last variant without asking (generic); a library of one
+      // target has only that one.
+      fat ? "generic" : "only");
 }
 
 /// What the entry file calls (besides the renamed pipeline): the pipeline cannot take these names.
-const char* const kEntryCalls[] = {"free", "posix_memalign", "strncpy", "pthread_mutex_lock", "pthread_mutex_unlock", "pthread_key_create",
+const char* const kEntryCalls[] = {"free", "posix_memalign", "strncpy", "strncat", "strlen", "strcmp", "strcpy", "getenv", "fprintf", "pthread_mutex_lock", "pthread_mutex_unlock", "pthread_key_create",
                                    "pthread_key_delete", "pthread_setspecific", "pthread_once", "halide_set_error_handler",
-                                   "halide_set_custom_malloc", "halide_set_custom_free", "fovea_register_linked_pipeline"};
+                                   "halide_set_custom_malloc", "halide_set_custom_free", "fovea_register_linked_pipeline",
+                                   "halide_set_custom_can_use_target_features", "halide_default_can_use_target_features"};
 
 const char* kHeaderAddition =
     "\n#ifdef __cplusplus\nextern \"C\" {{\n#endif\n"
@@ -363,6 +427,9 @@ bool finishLibrary(const std::string& dir, const std::string& name, const ir::Pi
     text << in.rdbuf();
     std::ofstream(header) << "#if !defined(__cplusplus)\n#include <stdbool.h>\n#endif\n" << text.str() << fmt::format(kHeaderAddition, name);
   }
+  std::optional<json::Value> parsed = json::parse(manifest, nullptr);
+  const json::Value* targets = parsed ? parsed->find("targets") : nullptr;
+  bool fat = targets && targets->items().size() > 1;
   // The same entry file twice: the static library's registers itself with the runtime at start-up;
   // the shared library's does not (the runtime opens it by name, and may close it again).
   fs::path staticDir = work / "static", sharedDir = work / "shared";
@@ -372,7 +439,7 @@ bool finishLibrary(const std::string& dir, const std::string& name, const ir::Pi
   bool ok = true;
   for (const auto& [where, registers] : {std::pair{staticDir, true}, std::pair{sharedDir, false}}) {
     fs::path source = where / (name + "_entry.c");
-    std::ofstream(source) << wrapperSource(name, p, manifest, registers);
+    std::ofstream(source) << wrapperSource(name, p, manifest, registers, fat);
     // -fno-builtin: a pipeline may be named like a C library function (gamma, index, erf).
     ok = ok && step({"cc", "-c", "-O2", "-fPIC", "-fno-builtin", "-I", dir, source.string(), "-o", (where / object).string()},
                     "the C compiler (cc) could not compile the library's entry point", error);

@@ -60,6 +60,13 @@ std::optional<Schedule> Schedule::fromJson(const json::Value& v, std::string* er
   if (const json::Value* target = v.find("target"); target && target->kind() == json::Value::Kind::String) s.target = target->asString();
   const json::Value* stages = v.find("stages");
   if (!stages || stages->kind() != json::Value::Kind::Array) return fail("'stages' must be an array");
+  // An autoscheduler's result is Halide C++ that Halide applied in the process that ran it; Fovea
+  // cannot replay it, and an empty stage list would silently mean "no schedule at all".
+  if (const json::Value* halide = v.find("halide_schedule"); halide && stages->items().empty()) {
+    return fail(fmt::format("this schedule was made by Halide's {} autoscheduler and holds only its Halide C++ source, which Fovea "
+                            "cannot apply; run the autoscheduler again with --schedule {}",
+                            s.strategy.empty() ? "an" : s.strategy, s.strategy.empty() ? "mullapudi2016|adams2019|li2018" : s.strategy));
+  }
   for (const json::Value& item : stages->items()) {
     StageSchedule st;
     const json::Value* name = item.find("stage");
