@@ -179,7 +179,12 @@ double evaluate(const json::Value& e, const std::vector<double>& params, const s
     if (o == "-") return result.fit(a[0] - a[1]);
     if (o == "*") return result.fit(a[0] * a[1]);
     if (o == "/") return result.fit(a[0] / a[1]);
-    if (o == "%") return result.fit(a[0] - a[1] * std::floor(a[0] / a[1]));
+    // a - b * floor(a / b), with the multiply-subtract fused, as the compiled code computes it.
+    if (o == "%" && result.type == ElementType::F32) {
+      float x = static_cast<float>(a[0]), y = static_cast<float>(a[1]);
+      return std::fmaf(-y, std::floor(x / y), x);
+    }
+    if (o == "%") return std::fma(-a[1], std::floor(a[0] / a[1]), a[0]);
   } else {
     // Integers: exact in 64 bits (unsigned, so that overflow wraps), then wrapped to the type.
     int64_t x = Arith::toInt(a[0]), y = Arith::toInt(a[1]);
