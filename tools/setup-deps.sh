@@ -13,12 +13,14 @@ PACKAGES=(
   libonnx-testdata
 )
 
-missing=()
-for p in "${PACKAGES[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$p")
-  fi
-done
+# Prints those of the given packages that are not installed, one a line.
+not_installed() {
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
+  done
+}
+
+mapfile -t missing < <(not_installed "${PACKAGES[@]}")
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#PACKAGES[@]} packages are installed"
   exit 0
@@ -35,7 +37,17 @@ else
 fi
 
 echo "setup: installing ${#missing[@]} missing package(s): ${missing[*]}"
+echo "setup: this downloads several hundred MB on a fresh machine and takes a few minutes; apt's progress follows"
 export DEBIAN_FRONTEND=noninteractive
-"${SUDO[@]}" apt-get update -qq
-"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-echo "setup: done"
+started=$(date +%s)
+"${SUDO[@]}" apt-get update -q
+# -q keeps one line per downloaded and unpacked package (the progress) without the animated bars
+"${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" \
+  | grep --line-buffered -E '^(Get:|Unpacking|Setting up|E:|W:)' || true
+# grep hides apt's exit status: check that every package is now installed
+mapfile -t still < <(not_installed "${missing[@]}")
+if [ ${#still[@]} -ne 0 ]; then
+  echo "setup: these packages could not be installed: ${still[*]}" >&2
+  exit 1
+fi
+echo "setup: done in $(( $(date +%s) - started )) s"

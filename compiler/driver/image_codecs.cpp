@@ -238,9 +238,35 @@ int tiffWarning(TIFF*, void* user, const char* module, const char* format, va_li
   return 1;
 }
 
+/// The first image directory must be whole, up to its pointer to the next one: libtiff reads a
+/// directory cut inside that pointer without a word (all tags present, "no next directory").
+std::string tiffDirectoryProblem(const std::string& b) {
+  if (b.size() < 8) return "the file ends inside its header (truncated)";
+  bool little = b[0] == 'I';
+  auto get = [&](uint64_t at, int n) {
+    uint64_t v = 0;
+    for (int i = 0; i < n; ++i) {
+      uint64_t byte = static_cast<unsigned char>(b[at + (little ? i : n - 1 - i)]);
+      v |= byte << (8 * i);
+    }
+    return v;
+  };
+  bool big = get(2, 2) == 43;  // BigTIFF: 8-byte offsets and counts, 20-byte entries
+  if (big && b.size() < 16) return "the file ends inside its header (truncated)";
+  uint64_t dir = big ? get(8, 8) : get(4, 4);
+  uint64_t countBytes = big ? 8 : 2, entryBytes = big ? 20 : 12, nextBytes = big ? 8 : 4;
+  if (dir > b.size() || b.size() - dir < countBytes) return fmt::format("its first directory is at byte {}, past the end of the file (truncated?)", dir);
+  uint64_t entries = get(dir, static_cast<int>(countBytes));
+  if (entries > (b.size() - dir - countBytes) / entryBytes || b.size() - dir - countBytes - entries * entryBytes < nextBytes) {
+    return fmt::format("the file ends inside its first directory ({} entries at byte {}; the file has {} bytes; truncated?)", entries, dir, b.size());
+  }
+  return "";
+}
+
 }  // namespace
 
 bool decodeTiff(const std::string& bytes, uint64_t maxBytes, cv::Mat& out, std::string& error) {
+  if (std::string why = tiffDirectoryProblem(bytes); !why.empty()) return error = "damaged TIFF: " + why, false;
   TiffSource src;
   src.bytes = &bytes;
   TIFFOpenOptions* options = TIFFOpenOptionsAlloc();

@@ -13,6 +13,7 @@
 namespace fovea::test {
 
 inline int reflect101(int p, int n) {
+  if (n == 1) return 0;  // a 1-pixel image reflects onto its only pixel
   while (p < 0 || p >= n) p = p < 0 ? -p : 2 * n - 2 - p;
   return p;
 }

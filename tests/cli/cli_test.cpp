@@ -60,6 +60,22 @@ TEST(Cli, ErrorsExitWithOneAndShowLocationSourceAndCaret) {
       << r.out;
 }
 
+// The README shows what `fovea check docs/demo/typo.fov` prints, byte for byte (run from the source
+// folder, as tools/demo.sh does): the sample must not drift from the program.
+TEST(Cli, TheReadmesDiagnosticSampleIsWhatTheDemoPrints) {
+  std::string readme = readAll(std::string(FOVEA_SOURCE_DIR) + "/README.md");
+  size_t intro = readme.find("What `tools/demo.sh` shows for `docs/demo/typo.fov`");
+  ASSERT_NE(intro, std::string::npos) << "the README's diagnostic sample has moved";
+  size_t begin = readme.find("```\n", intro);
+  ASSERT_NE(begin, std::string::npos);
+  begin += 4;
+  size_t end = readme.find("```\n", begin);
+  ASSERT_NE(end, std::string::npos);
+  CommandResult r = runShell("cd " + std::string(FOVEA_SOURCE_DIR) + " && " + FOVEA_BINARY + " check docs/demo/typo.fov 2>&1");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.out, readme.substr(begin, end - begin));
+}
+
 TEST(Cli, UsageErrorsExitWithTwo) {
   EXPECT_EQ(run("check --bogus " + kExamples + "/blur3.fov").status, 2);
   CommandResult missing = run("check /nonexistent/file.fov");

@@ -161,6 +161,14 @@ TEST(RunOutputs, EveryVariantOfAFatLibraryMatchesTheReference) {
     Blur3Error e = blur3Error(view(rgbIn), view(rgbOut), 0.6f);
     EXPECT_TRUE(e.withinRounding()) << e;
   }
+  // A value that names no variant is ignored with a warning, and the library claims no variant
+  // (Halide's own dispatcher picks the best one).
+  ::setenv("FOVEA_TARGET_VARIANT", "avx1024", 1);
+  ProcessOutcome r = fovea({"run", kAot, "--pipeline", "blur3", "-i", kExamples + "/images/chelsea.png", "-o", (dir / "ignored.png").string(), "--repeat", "1"});
+  ::unsetenv("FOVEA_TARGET_VARIANT");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("FOVEA_TARGET_VARIANT=avx1024 is not avx512, avx2, sse41 or generic: ignored"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("ran its"), std::string::npos) << r.output;
 }
 
 // A library named like a C library function computes its own pipeline through the runtime, not
