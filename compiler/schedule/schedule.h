@@ -36,7 +36,7 @@ struct StageSchedule {
   /// Root, CPU: split each associative update over its outermost reduction variable into
   /// partial results computed in parallel, then combined (Halide's rfactor).
   bool parallelReduction = false;
-  std::string reason;       ///< why the planner chose this (shown by `fovea graph`)
+  std::string reason;       ///< why the planner chose this (written by `--emit schedule`)
   /// GPU (CUDA targets). Root: the thread-block tile over x, y (0: not on the GPU); Strip: the
   /// stage is computed per block of its owner, by the block's threads, in shared memory.
   int gpuTileX = 0, gpuTileY = 0;
