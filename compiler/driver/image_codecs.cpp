@@ -255,7 +255,7 @@ std::string tiffDirectoryProblem(const std::string& b) {
   if (big && b.size() < 16) return "the file ends inside its header (truncated)";
   uint64_t dir = big ? get(8, 8) : get(4, 4);
   uint64_t countBytes = big ? 8 : 2, entryBytes = big ? 20 : 12, nextBytes = big ? 8 : 4;
-  if (dir > b.size() || b.size() - dir < countBytes) return fmt::format("its first directory is at byte {}, past the end of the file (truncated?)", dir);
+  if (dir > b.size() || b.size() - dir < countBytes) return fmt::format("its first directory is at byte {}, but the file has {} bytes (truncated?)", dir, b.size());
   uint64_t entries = get(dir, static_cast<int>(countBytes));
   if (entries > (b.size() - dir - countBytes) / entryBytes || b.size() - dir - countBytes - entries * entryBytes < nextBytes) {
     return fmt::format("the file ends inside its first directory ({} entries at byte {}; the file has {} bytes; truncated?)", entries, dir, b.size());
