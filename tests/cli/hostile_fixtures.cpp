@@ -189,6 +189,18 @@ void makeFixtures(const fs::path& dir) {
     writeBytes(dir / "chain2000.fov", chain + "  return s1999;\n}\n");
   }
   writeBytes(dir / "скрипт с пробелом.fov", readBytes(examples / "blur3.fov"));
+  // Scripts whose model is not a model: a directory, nothing, bytes that are not ONNX, a cut file.
+  {
+    fs::create_directories(dir / "models" / "folder.onnx");
+    writeBytes(dir / "models" / "garbage.onnx", "this is not a protocol buffer at all\n");
+    std::string model = readBytes(examples / "models" / "tiny_cnn.onnx");
+    writeBytes(dir / "models" / "cut.onnx", model.substr(0, model.size() / 2));
+    for (const char* which : {"folder", "missing", "garbage", "cut"}) {
+      writeBytes(dir / (std::string("model_") + which + ".fov"),
+                 std::string("model net = onnx(\"models/") + which + ".onnx\");\n"
+                 "pipeline classify(input: f32[x, y, c, n]) -> f32[k, n] size (10, 1) {\n  out = net(input);\n  return out;\n}\n");
+    }
+  }
   writeBytes(dir / "flag.fov",
              "pipeline flag(input: u8[x, y, c], invert: bool = false) -> u8[x, y, c] {\n"
              "  o(x, y, c) = select(invert, 255 - input(x, y, c), input(x, y, c));\n  return o;\n}\n");
@@ -226,7 +238,9 @@ void makeFixtures(const fs::path& dir) {
 
 const std::string& hostileFixtures() {
   static const std::string dir = [] {
-    fs::path final = fs::path(FOVEA_BINARY_DIR) / "hostile_fixtures";
+    // The version in the name changes whenever makeFixtures() does: a build folder holding an older
+    // set makes the new one beside it (never edits a set other test processes may be reading).
+    fs::path final = fs::path(FOVEA_BINARY_DIR) / "hostile_fixtures.v2";
     if (fs::exists(final / ".complete")) return final.string();
     if (fs::exists(final)) fs::remove_all(final);  // left half-made by a crash
     // Made aside and renamed into place: concurrent test processes never see half of it.

@@ -12,6 +12,7 @@
 #include <functional>
 #include <regex>
 #include <set>
+#include <tuple>
 #include <sstream>
 
 #include "cli/hostile_fixtures.h"
@@ -47,6 +48,15 @@ std::string expand(std::string s, const fs::path& out) {
 void copyBlur3(const fs::path& out) {
   fs::create_directories(out / "lib");
   for (const char* f : {"blur3.manifest.json", "libblur3.so", "blur3.a", "blur3.h"}) fs::copy_file(fs::path(FOVEA_AOT_DIR) / f, out / "lib" / f);
+}
+
+/// The compiled classify example (two segments and its ONNX model) in out/cls.
+void copyClassify(const fs::path& out) {
+  fs::create_directories(out / "cls");
+  for (const char* f : {"classify.manifest.json", "classify.classifier.onnx", "libclassify__s0.so", "libclassify__s1.so",
+                        "classify__s0.manifest.json", "classify__s1.manifest.json"}) {
+    fs::copy_file(fs::path(FOVEA_MODELS_DIR) / f, out / "cls" / f);
+  }
 }
 
 std::string readAll(const fs::path& p) {
@@ -89,6 +99,18 @@ std::vector<Case> scriptCases() {
     bool folder = std::string(s.key) == "folder";
     out.push_back({std::string("run-") + s.key, s.what, {"run", s.path, "-i", "{F}/photo.png", "-o", "{O}/o.png"}, folder ? std::set<int>{1} : s.exits,
                    {folder ? "not a directory written by fovea compile" : s.mention}});
+  }
+  // Models that are not models: named, at check time already (their shapes are read there).
+  const std::vector<std::tuple<const char*, const char*, const char*>> models = {
+      {"folder", "a model path that is a directory", "is a directory"},
+      {"missing", "a model file that does not exist", "models/missing.onnx"},
+      {"garbage", "a model file that is not ONNX (text)", "models/garbage.onnx"},
+      {"cut", "a model file cut in half", "models/cut.onnx"},
+  };
+  for (const auto& [key, what, mention] : models) {
+    std::string script = std::string("{F}/model_") + key + ".fov";
+    out.push_back({std::string("check-model-") + key, what, {"check", script}, {1}, {mention}});
+    out.push_back({std::string("compile-model-") + key, what, {"compile", script, "--target", "host", "-o", "{O}/lib"}, {1}, {mention}});
   }
   out.push_back({"check-calls-shared", "functions calling the previous one twice, 30 deep, with the same stage (shared, not 2^30 calls)",
                  {"check", "{F}/calls_shared.fov"}, {0}, {"ok"}, {}, nullptr, 20});
@@ -260,6 +282,21 @@ std::vector<Case> artifactCases() {
                  }});
   out.push_back({"lib-empty-folder", "an empty folder given as a library", run, {1}, {"no NAME.manifest.json"},
                  {}, [](const fs::path& o) { fs::create_directories(o / "lib"); }});
+  const std::vector<std::string> classify = {"run", "{O}/cls", "-i", "{F}/photo.png", "-o", "{O}/o.json"};
+  out.push_back({"lib-model-missing", "a compiled pipeline with a model whose .onnx file is gone", classify, {1}, {"classify.classifier.onnx"},
+                 {}, [](const fs::path& o) { copyClassify(o); fs::remove(o / "cls" / "classify.classifier.onnx"); }});
+  out.push_back({"lib-model-cut", "a compiled pipeline with a model whose .onnx file was cut in half", classify, {1}, {"classify.classifier.onnx"},
+                 {}, [](const fs::path& o) {
+                   copyClassify(o);
+                   std::string m = readAll(o / "cls" / "classify.classifier.onnx");
+                   writeAll(o / "cls" / "classify.classifier.onnx", m.substr(0, m.size() / 2));
+                 }});
+  out.push_back({"lib-model-other", "a compiled pipeline whose .onnx file was replaced by another model", classify, {1},
+                 {"classify.classifier.onnx"}, {}, [](const fs::path& o) {
+                   copyClassify(o);
+                   fs::copy_file("/usr/share/libonnx-testdata/data/node/test_relu/model.onnx", o / "cls" / "classify.classifier.onnx",
+                                 fs::copy_options::overwrite_existing);
+                 }});
   out.push_back({"lib-text-so", "a text file named libx.so", {"run", "{O}/libx.so", "-i", "{F}/photo.png", "-o", "{O}/o.png"}, {1},
                  {"not an ELF file"}, {}, [](const fs::path& o) { writeAll(o / "libx.so", "not a library"); }});
   return out;
