@@ -86,6 +86,13 @@ json::Value buildManifest(const ir::Pipeline& p, const Schedule& schedule, const
   json::Value sched = json::Value::object();
   sched.set("strategy", schedule.strategy);
   sched.set("hash", schedule.hash());
+  if (!info.variantSchedules.empty()) {
+    json::Value variants = json::Value::array();
+    for (size_t i = 0; i < info.variantSchedules.size() && i < info.targets.size(); ++i) {
+      variants.push(json::Value::object({{"target", info.targets[i]}, {"hash", info.variantSchedules[i]}}));
+    }
+    sched.set("variants", std::move(variants));
+  }
   m.set("schedule", std::move(sched));
   json::Value source = json::Value::object();
   source.set("path", info.sourcePath);

@@ -17,6 +17,9 @@ constexpr int kManifestVersion = 1;
 
 struct ManifestInfo {
   std::vector<std::string> targets;
+  /// The hash of each target's schedule, in the order of `targets` (each variant of a fat library
+  /// is planned for its own target); empty when one schedule serves all.
+  std::vector<std::string> variantSchedules;
   std::string sourcePath;
   std::string sourceHash;
   std::string foveaVersion;

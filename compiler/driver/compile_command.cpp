@@ -84,24 +84,54 @@ struct CompileJob {
   std::vector<std::string> targetNames, emits;
 };
 
+/// A lowering of a pipeline with the schedule planned for one target applied to it. Each variant
+/// of a fat library gets its own: a schedule depends on the target (vector widths, GPU), and
+/// applying one changes the Halide Funcs, so a schedule needs a lowering of its own.
+struct Variant {
+  std::optional<LoweredPipeline> lowered;
+  std::optional<Schedule> schedule;
+};
+
+/// Thrown out of Halide's per-target callback when a variant cannot be planned (the reasons are
+/// in the DiagnosticEngine).
+struct VariantFailed {};
+
+/// Lowers `p`, plans (or reads) its schedule for `target` and applies it; nothing in `schedule`
+/// when that fails. A schedule file planned for another target is used as written, with a note.
+Variant prepareVariant(const CompileJob& job, const ir::Pipeline& p, const std::string& name, const Halide::Target& target,
+                       DiagnosticEngine& diags) {
+  Variant v;
+  v.lowered = lowerPipeline(p, diags, name);
+  if (v.lowered) v.schedule = chooseSchedule(job.strategy, p, *v.lowered, target, diags);
+  if (!v.lowered || !v.schedule || !applySchedule(*v.lowered, *v.schedule, diags)) {
+    v.schedule.reset();
+    return v;
+  }
+  std::string planned = v.schedule->target, wanted = target.to_string();
+  bool fromFile = fs::path(job.strategy).extension() == ".json";
+  if (fromFile && !planned.empty() && planned != wanted) {
+    fmt::print(stderr, "fovea compile: note: schedule '{}' was planned for {}; the {} variant uses it as written (its vector widths and "
+                       "GPU tiles may not suit that target)\n",
+               job.strategy, planned, wanted);
+  }
+  return v;
+}
+
 /// Compiles one model-free pipeline into DIR/NAME.{a,h,manifest.json} and libNAME.so; its manifest
 /// text in `manifestOut`. Returns the exit status.
 int compileLibrary(const CompileJob& job, const ir::Pipeline* p, const std::string& name, std::string* manifestOut) {
   const CheckedFile& checked = *job.checked;
   const std::string& file = job.file;
   const std::string& outDir = job.outDir;
-  const std::string& strategy = job.strategy;
-  const std::string& allSources = job.allSources;
   const std::vector<Halide::Target>& targets = job.targets;
-  const std::vector<std::string>& targetNames = job.targetNames;
-  const std::vector<std::string>& emits = job.emits;
   std::string error;
   auto start = std::chrono::steady_clock::now();
   DiagnosticEngine diags(*checked.sources);
-  auto lowered = lowerPipeline(*p, diags, name);
-  std::optional<Schedule> schedule = lowered ? chooseSchedule(strategy, *p, *lowered, targets[0], diags) : std::nullopt;
-  if (!lowered || !schedule || !applySchedule(*lowered, *schedule, diags)) {
-    fmt::print(stderr, "{}", renderText(diags.diagnostics(), *checked.sources));
+  auto printDiagnostics = [&] { fmt::print(stderr, "{}", renderText(diags.diagnostics(), *checked.sources)); };
+  // The first target's variant: the one --emit shows, and the schedule the manifest names first.
+  Variant first = prepareVariant(job, *p, name, targets[0], diags);
+  if (!first.schedule) {
+    printDiagnostics();
     return 1;
   }
   std::string prefix = (fs::path(outDir) / name).string();
@@ -112,32 +142,52 @@ int compileLibrary(const CompileJob& job, const ir::Pipeline* p, const std::stri
     fs::remove((fs::path(outDir) / ("lib" + name + ".so")).string(), ignored);
     return fail(message);
   };
-  Halide::Pipeline pipeline = lowered->pipeline();
+  // Every variant's schedule, in the order of `targets`.
+  std::vector<Schedule> schedules(targets.size());
+  schedules[0] = *first.schedule;
+  Halide::Pipeline pipeline = first.lowered->pipeline();
   try {
     if (targets.size() == 1) {
-      pipeline.compile_to_static_library(prefix, lowered->arguments, name, targets[0]);
+      pipeline.compile_to_static_library(prefix, first.lowered->arguments, name, targets[0]);
     } else {
-      pipeline.compile_to_multitarget_static_library(prefix, lowered->arguments, targets);
+      // Halide asks for each variant's module (its target marked NoRuntime: the runtime is built once).
+      auto variantModule = [&](const std::string& fn, const Halide::Target& asked) -> Halide::Module {
+        Halide::Target target = asked.without_feature(Halide::Target::NoRuntime);
+        size_t i = 0;
+        while (i < targets.size() && !(targets[i].without_feature(Halide::Target::NoRuntime) == target)) ++i;
+        if (i == 0) return pipeline.compile_to_module(first.lowered->arguments, fn, asked);
+        Variant v = prepareVariant(job, *p, name, target, diags);
+        if (!v.schedule) throw VariantFailed{};
+        if (i < schedules.size()) schedules[i] = *v.schedule;
+        return v.lowered->pipeline().compile_to_module(v.lowered->arguments, fn, asked);
+      };
+      Halide::compile_multitarget(name, {{Halide::OutputFileType::c_header, prefix + ".h"}, {Halide::OutputFileType::static_library, prefix + ".a"}},
+                                  targets, {}, variantModule);
     }
-    for (const std::string& e : emits) {
-      if (e == "stmt") pipeline.compile_to_lowered_stmt(prefix + ".stmt", lowered->arguments, Halide::Text, targets[0]);
-      if (e == "html") pipeline.compile_to_lowered_stmt(prefix + ".stmt.html", lowered->arguments, Halide::HTML, targets[0]);
-      if (e == "assembly") pipeline.compile_to_assembly(prefix + ".s", lowered->arguments, name, targets[0]);
+    for (const std::string& e : job.emits) {
+      if (e == "stmt") pipeline.compile_to_lowered_stmt(prefix + ".stmt", first.lowered->arguments, Halide::Text, targets[0]);
+      if (e == "html") pipeline.compile_to_lowered_stmt(prefix + ".stmt.html", first.lowered->arguments, Halide::HTML, targets[0]);
+      if (e == "assembly") pipeline.compile_to_assembly(prefix + ".s", first.lowered->arguments, name, targets[0]);
     }
+  } catch (const VariantFailed&) {
+    printDiagnostics();
+    return failClean(fmt::format("'{}' could not be scheduled for every target", p->name));
   } catch (const Halide::Error& e) {
     return failClean(fmt::format("Halide could not compile '{}': {}", p->name, e.what()));
   }
+  const Schedule& schedule = schedules[0];
   ManifestInfo info;
-  info.targets = targetNames;
+  info.targets = job.targetNames;
+  for (const Schedule& v : schedules) info.variantSchedules.push_back(v.hash());
   info.sourcePath = file;
-  info.sourceHash = hashText(allSources);
+  info.sourceHash = hashText(job.allSources);
   info.foveaVersion = FOVEA_VERSION;
   info.function = name;
   info.files = {{"static", name + ".a"}, {"shared", "lib" + name + ".so"}, {"header", name + ".h"}};
-  std::string manifestText = buildManifest(*p, *schedule, info).dump();
+  std::string manifestText = buildManifest(*p, schedule, info).dump();
   if (!finishLibrary(outDir, name, *p, manifestText, error)) return failClean(error);
-  if (std::find(emits.begin(), emits.end(), "schedule") != emits.end() &&
-      !writeFileAtomically(prefix + ".schedule.json", schedule->toJson().dump(), error)) {
+  if (std::find(job.emits.begin(), job.emits.end(), "schedule") != job.emits.end() &&
+      !writeFileAtomically(prefix + ".schedule.json", schedule.toJson().dump(), error)) {
     return failClean(fmt::format("cannot write {}.schedule.json: {}", prefix, error));
   }
   if (!writeFileAtomically(prefix + ".manifest.json", manifestText, error)) return failClean(fmt::format("cannot write {}.manifest.json: {}", prefix, error));

@@ -132,8 +132,8 @@ int runGraph(const std::vector<std::string>& args) {
       return 1;
     }
     std::vector<std::string> stageNames, outputNames;
-    for (const Halide::Func& f : lowered->stages) stageNames.push_back(f.defined() ? f.name() : "");
-    for (const Halide::Func& f : lowered->outputs) outputNames.push_back(f.name());
+    stageNames = lowered->stageNames;
+    outputNames = lowered->outputNames;
     dot = pipelineGraphDot(*p, *schedule, stageNames, outputNames);
   }
   std::string writeError;

@@ -62,6 +62,8 @@ class Lowerer {
       funcNames[s] = returnedAs[s] >= 0 ? outputNames[returnedAs[s]] : unique(p_.stages[s].name);
     }
 
+    out.stageNames = funcNames;
+    out.outputNames = outputNames;
     out.stages.resize(p_.stages.size());
     for (size_t s = 0; s < p_.stages.size(); ++s) {
       if (p_.stages[s].kind != ir::StageKind::Input) out.stages[s] = Halide::Func(funcNames[s]);

@@ -40,8 +40,9 @@ void parallelizeReductions(Halide::Func& f) {
 /// own in which the strides are constants, so that Halide can read pixels with dense vector loads
 /// and shuffles instead of gathers; every other layout runs the general version.
 void specializeInterleaved(LoweredPipeline& lowered, const Schedule& schedule) {
-  for (Halide::Func& out : lowered.outputs) {
-    const StageSchedule* s = schedule.find(out.name());
+  for (size_t o = 0; o < lowered.outputs.size(); ++o) {
+    Halide::Func& out = lowered.outputs[o];
+    const StageSchedule* s = schedule.find(lowered.outputNames[o]);
     if (!s || s->placement != Placement::Root || s->gpuTileX > 0 || out.dimensions() != 3) continue;
     Halide::Expr interleaved = out.output_buffer().dim(0).stride() == 3 && out.output_buffer().dim(2).stride() == 1 &&
                                out.output_buffer().dim(2).extent() == 3;
@@ -56,11 +57,12 @@ void specializeInterleaved(LoweredPipeline& lowered, const Schedule& schedule) {
 }  // namespace
 
 bool applySchedule(LoweredPipeline& lowered, const Schedule& schedule, DiagnosticEngine& diags) {
+  // The Funcs by the names schedules use (lowering's names, not Halide's: see LoweredPipeline).
   std::map<std::string, Halide::Func> funcs;
-  for (const Halide::Func& f : lowered.stages) {
-    if (f.defined()) funcs.emplace(f.name(), f);
+  for (size_t s = 0; s < lowered.stages.size(); ++s) {
+    if (lowered.stages[s].defined()) funcs.emplace(lowered.stageNames[s], lowered.stages[s]);
   }
-  for (const Halide::Func& f : lowered.outputs) funcs.emplace(f.name(), f);
+  for (size_t o = 0; o < lowered.outputs.size(); ++o) funcs.emplace(lowered.outputNames[o], lowered.outputs[o]);
 
   bool ok = true;
   for (const StageSchedule& s : schedule.stages) {
@@ -83,8 +85,8 @@ bool applySchedule(LoweredPipeline& lowered, const Schedule& schedule, Diagnosti
         ok = false;
       }
     }
-    for (const Halide::Func& out : lowered.outputs) {
-      if (out.name() == s.stage && s.placement != Placement::Root) {
+    for (const std::string& out : lowered.outputNames) {
+      if (out == s.stage && s.placement != Placement::Root) {
         diags.error({}, fmt::format("the schedule places output '{}' {}; outputs are computed in full (placement root)", s.stage,
                                     toString(s.placement)));
         ok = false;

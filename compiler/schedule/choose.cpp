@@ -13,8 +13,8 @@ namespace fovea {
 std::optional<Schedule> chooseSchedule(const std::string& strategy, const ir::Pipeline& p, const LoweredPipeline& lowered,
                                        const Halide::Target& target, DiagnosticEngine& diags) {
   PlanContext context;
-  for (const Halide::Func& f : lowered.stages) context.stageNames.push_back(f.defined() ? f.name() : "");
-  for (const Halide::Func& f : lowered.outputs) context.outputNames.push_back(f.name());
+  context.stageNames = lowered.stageNames;
+  context.outputNames = lowered.outputNames;
   context.vectorBytes = vectorBytes(target);
   context.gpu = target.has_feature(Halide::Target::CUDA);
   context.target = target.to_string();

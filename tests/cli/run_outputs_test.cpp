@@ -240,5 +240,38 @@ TEST(RunOutputs, EmittedSchedulesLoadBack) {
   EXPECT_FALSE(fs::exists(dir / "n"));
 }
 
+// Each variant of a fat library is planned for its own target (vector widths of AVX-512 are not
+// those of SSE4.1): the manifest lists one schedule per target, and they differ. A schedule file is
+// used as written for every variant, and each variant it was not planned for gets a note.
+TEST(RunOutputs, FatLibrariesScheduleEachVariantForItsTarget) {
+  fs::path dir = scratch("variant_schedules");
+  std::string blur3 = kExamples + "/blur3.fov";
+  ProcessOutcome fat = fovea({"compile", blur3, "--target", "avx512,avx2,sse41,generic", "-o", (dir / "fat").string(), "--emit", "schedule"});
+  ASSERT_EQ(fat.status, 0) << fat.output;
+  EXPECT_EQ(fat.output.find("note:"), std::string::npos) << fat.output;
+  std::string manifest = readAll(dir / "fat" / "blur3.manifest.json");
+  std::regex variant("\\{\\s*\"target\":\\s*\"([^\"]+)\",\\s*\"hash\":\\s*\"([0-9a-f]+)\"\\s*\\}");
+  std::vector<std::pair<std::string, std::string>> variants;
+  for (auto it = std::sregex_iterator(manifest.begin(), manifest.end(), variant); it != std::sregex_iterator(); ++it) {
+    variants.push_back({(*it)[1].str(), (*it)[2].str()});
+  }
+  ASSERT_EQ(variants.size(), 4u) << manifest;
+  EXPECT_NE(variants[0].first.find("avx512"), std::string::npos);
+  EXPECT_EQ(variants[2].first, "x86-64-linux-sse41");
+  EXPECT_NE(variants[0].second, variants[2].second) << "AVX-512 and SSE4.1 got the same schedule";
+  EXPECT_NE(variants[1].second, variants[3].second) << "AVX2 and generic got the same schedule";
+  // The emitted schedule is the first variant's, and says so.
+  std::string emitted = readAll(dir / "fat" / "blur3.schedule.json");
+  EXPECT_NE(emitted.find(variants[0].first), std::string::npos) << emitted;
+
+  ProcessOutcome reused = fovea({"compile", blur3, "--target", "avx512,sse41", "-o", (dir / "reused").string(), "--schedule",
+                                 (dir / "fat" / "blur3.schedule.json").string()});
+  ASSERT_EQ(reused.status, 0) << reused.output;
+  EXPECT_NE(reused.output.find("was planned for " + variants[0].first + "; the x86-64-linux-sse41 variant uses it as written"),
+            std::string::npos)
+      << reused.output;
+  EXPECT_EQ(reused.output.find("the " + variants[0].first + " variant uses it"), std::string::npos) << reused.output;
+}
+
 }  // namespace
 }  // namespace fovea::test
