@@ -16,6 +16,12 @@ struct DefinitionScope {
   const Halide::RDom* domain = nullptr;
 };
 
+/// A Func with exactly this name. (Halide::Func(name) appends "$N" when the process has made a
+/// Func of that name before, so a second lowering of a pipeline, e.g. for another variant of a fat
+/// library, would name its output buffers differently in the C header; names only need to be
+/// unique within one pipeline, which lowering ensures.)
+Halide::Func exactlyNamed(const std::string& name) { return Halide::Func(Halide::Internal::Function(name)); }
+
 class Lowerer {
  public:
   Lowerer(const ir::Pipeline& p, DiagnosticEngine& diags, std::string function)
@@ -66,7 +72,7 @@ class Lowerer {
     out.outputNames = outputNames;
     out.stages.resize(p_.stages.size());
     for (size_t s = 0; s < p_.stages.size(); ++s) {
-      if (p_.stages[s].kind != ir::StageKind::Input) out.stages[s] = Halide::Func(funcNames[s]);
+      if (p_.stages[s].kind != ir::StageKind::Input) out.stages[s] = exactlyNamed(funcNames[s]);
     }
     // Halide needs a Func defined before a definition calls it: define producers first. (A stage
     // may be created after a consumer whose update reads it, so index order is not enough.)
@@ -81,7 +87,7 @@ class Lowerer {
         continue;
       }
       // An input, a boundary stage or a stage returned twice gets a copy of its own.
-      Halide::Func copy(outputNames[o]);
+      Halide::Func copy = exactlyNamed(outputNames[o]);
       std::vector<Halide::Var> vars = varsFor(p_.stages[s]);
       std::vector<Expr> args(vars.begin(), vars.end());
       if (p_.stages[s].kind == ir::StageKind::Input) copy(vars) = out.inputs[p_.stages[s].input](args);

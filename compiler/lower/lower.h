@@ -26,9 +26,8 @@ struct LoweredPipeline {
   /// Per ir output: the Func that is written to the output buffer (named after the output).
   std::vector<Halide::Func> outputs;
   /// The names schedules use for `stages` ("" for inputs) and `outputs`: chosen by lowering from
-  /// the script's names, the same in every lowering of a pipeline. (Halide appends "$N" to the
-  /// name of a Func when the process already made one of that name, so a second lowering, e.g.
-  /// for another variant of a fat library, has other Func names.)
+  /// the script's names, the same in every lowering of a pipeline. Schedules are matched to Funcs
+  /// through these, never through Halide's Func names.
   std::vector<std::string> stageNames, outputNames;
 
   Halide::Pipeline pipeline() const;
