@@ -33,7 +33,9 @@ class Lowerer {
     out_ = &out;
     // The C function of a fat library is named after its first output Func: that Func takes the
     // pipeline's name, reserved before anything else can claim it.
-    std::set<std::string> names = {halideName(function_)};
+    // The pipeline's own name is reserved too: it is the first output's name in schedules, whatever
+    // the C function is called (--function), so that a schedule file applies under either name.
+    std::set<std::string> names = {halideName(function_), halideName(p_.name)};
     auto unique = [&](const std::string& base) {
       std::string name = halideName(base);
       for (int k = 2; !names.insert(name).second; ++k) name = fmt::format("{}_{}", halideName(base), k);
@@ -70,6 +72,11 @@ class Lowerer {
 
     out.stageNames = funcNames;
     out.outputNames = outputNames;
+    if (!p_.outputs.empty()) {
+      out.outputNames[0] = halideName(p_.name);
+      int s0 = p_.outputs[0].stage;
+      if (s0 >= 0 && returnedAs[s0] == 0) out.stageNames[s0] = out.outputNames[0];
+    }
     out.stages.resize(p_.stages.size());
     for (size_t s = 0; s < p_.stages.size(); ++s) {
       if (p_.stages[s].kind != ir::StageKind::Input) out.stages[s] = exactlyNamed(funcNames[s]);

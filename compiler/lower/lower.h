@@ -26,8 +26,9 @@ struct LoweredPipeline {
   /// Per ir output: the Func that is written to the output buffer (named after the output).
   std::vector<Halide::Func> outputs;
   /// The names schedules use for `stages` ("" for inputs) and `outputs`: chosen by lowering from
-  /// the script's names, the same in every lowering of a pipeline. Schedules are matched to Funcs
-  /// through these, never through Halide's Func names.
+  /// the script's names, the same in every lowering of a pipeline; the first output is the
+  /// pipeline's name even when the C function has another (--function). Schedules are matched to
+  /// Funcs through these, never through Halide's Func names.
   std::vector<std::string> stageNames, outputNames;
 
   Halide::Pipeline pipeline() const;

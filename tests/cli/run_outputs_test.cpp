@@ -232,6 +232,18 @@ TEST(RunOutputs, EmittedSchedulesLoadBack) {
   std::string first = readAll(dir / "a" / "blur3.stmt"), second = readAll(dir / "b" / "blur3.stmt");
   EXPECT_FALSE(first.empty());
   EXPECT_EQ(first, second);
+  // The same file applies when the C function is renamed: schedules name the output after the
+  // pipeline, not after the function. Both libraries compute the same image.
+  ProcessOutcome renamed = fovea({"compile", blur3, "--target", "avx2", "--function", "blur3_fast", "-o", (dir / "f").string(), "--emit", "stmt",
+                                  "--schedule", (dir / "a" / "blur3.schedule.json").string()});
+  ASSERT_EQ(renamed.status, 0) << renamed.output;
+  std::string renamedStmt = std::regex_replace(readAll(dir / "f" / "blur3_fast.stmt"), std::regex("blur3_fast"), "blur3");
+  EXPECT_EQ(renamedStmt, first) << "the schedule file did not give the same code under another function name";
+  ASSERT_EQ(fovea({"run", (dir / "a").string(), "-i", kExamples + "/images/chelsea.png", "-o", (dir / "a.png").string(), "--repeat", "1"}).status, 0);
+  ProcessOutcome ranRenamed =
+      fovea({"run", (dir / "f").string(), "-i", kExamples + "/images/chelsea.png", "-o", (dir / "f.png").string(), "--repeat", "1"});
+  ASSERT_EQ(ranRenamed.status, 0) << ranRenamed.output;
+  EXPECT_EQ(readAll(dir / "a.png"), readAll(dir / "f.png"));
   ASSERT_EQ(fovea({"compile", blur3, "--target", "avx2", "-o", (dir / "m").string(), "--emit", "schedule", "--schedule", "mullapudi2016"}).status, 0);
   ProcessOutcome refused = fovea({"compile", blur3, "--target", "avx2", "-o", (dir / "n").string(), "--schedule",
                                   (dir / "m" / "blur3.schedule.json").string()});
