@@ -2,6 +2,7 @@
 
 #include "schedule/plan.h"
 
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -20,9 +21,10 @@ std::string quote(const std::string& s) {
 }
 
 void collectCalls(const ir::ExprPtr& e, std::vector<const ir::Expr*>& out) {
-  if (!e) return;
-  if (e->kind == ir::ExprKind::Call) out.push_back(e.get());
-  for (const ir::ExprPtr& a : e->args) collectCalls(a, out);
+  ir::visit(e, [&](const ir::Expr& n) {
+    if (n.kind == ir::ExprKind::Call) out.push_back(&n);
+    return true;
+  });
 }
 
 }  // namespace
@@ -129,6 +131,41 @@ std::string pipelineGraphDot(const ir::Pipeline& p, const Schedule& schedule, co
   }
   dot += "}\n";
   return dot;
+}
+
+/// A pipeline that calls models, as the runtime executes it: compiled segments (boxes listing
+/// their stages) and model nodes (hexagons), joined by the tensors they pass.
+std::string modelGraphDot(const ir::Pipeline& p, const std::vector<GraphNode>& graph) {
+  std::string dot = fmt::format("digraph \"{}\" {{\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n", p.name);
+  std::map<std::string, std::string> producer;
+  for (const ir::Input& in : p.inputs) {
+    dot += fmt::format("  \"input:{0}\" [label=\"{0}\", shape=ellipse];\n", in.name);
+    producer["input:" + in.name] = "input:" + in.name;
+  }
+  for (size_t n = 0; n < graph.size(); ++n) {
+    const GraphNode& node = graph[n];
+    std::string id = fmt::format("node{}", n);
+    if (node.kind == GraphNode::Kind::Model) {
+      const ir::Model& m = p.models[node.model];
+      dot += fmt::format("  {} [label=\"model {}\\n{}\", shape=hexagon, style=filled, fillcolor=\"#cfe2ff\"];\n", id, m.name,
+                         std::filesystem::path(m.path).filename().string());
+    } else {
+      std::string stages;
+      for (const ir::Stage& s : node.segment.stages) {
+        if (s.kind != ir::StageKind::Input) stages += "\\n" + s.name;
+      }
+      dot += fmt::format("  {} [label=\"segment {}{}\", shape=box, style=rounded];\n", id, node.segment.name, stages);
+    }
+    for (const std::string& v : node.inputs) {
+      if (producer.count(v)) dot += fmt::format("  \"{}\" -> {} [label=\"{}\"];\n", producer[v], id, v.substr(v.find(':') + 1));
+    }
+    for (const std::string& v : node.outputs) producer[v] = id;
+  }
+  for (const ir::Output& o : p.outputs) {
+    dot += fmt::format("  \"output:{0}\" [label=\"{0}\", shape=ellipse, color=\"#2e7d32\"];\n", o.name);
+    dot += fmt::format("  \"{}\" -> \"output:{}\";\n", producer["output:" + o.name], o.name);
+  }
+  return dot + "}\n";
 }
 
 }  // namespace fovea

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "lower/segments.h"
 #include "schedule/schedule.h"
 #include "sema/ir.h"
 
@@ -13,5 +14,9 @@ namespace fovea {
 /// `stageNames` are the lowered (Halide) names per ir stage, as the schedule uses them.
 std::string pipelineGraphDot(const ir::Pipeline& p, const Schedule& schedule, const std::vector<std::string>& stageNames,
                              const std::vector<std::string>& outputNames);
+
+/// A pipeline that calls models, as the runtime executes it: compiled segments (boxes listing
+/// their stages) and model nodes (hexagons), joined by the tensors they pass. `graph` is its split.
+std::string modelGraphDot(const ir::Pipeline& p, const std::vector<GraphNode>& graph);
 
 }  // namespace fovea

@@ -1,6 +1,7 @@
 // `fovea check FILE.fov...`: parse and check, print diagnostics (text or JSON) and a summary.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -8,34 +9,10 @@
 #include <fmt/format.h>
 
 #include "driver/commands.h"
-#include "frontend/imports.h"
-#include "sema/ir.h"
-#include "sema/sema.h"
-#include "support/diagnostics.h"
 #include "support/files.h"
-
-#ifndef FOVEA_SOURCE_STDLIB_DIR
-#define FOVEA_SOURCE_STDLIB_DIR "stdlib"
-#endif
 
 namespace fovea::driver {
 namespace fs = std::filesystem;
-
-std::string defaultStdlibDir() {
-  if (const char* env = std::getenv("FOVEA_STDLIB_PATH"); env && *env) return env;
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    fs::path installed = exe.parent_path().parent_path() / "share" / "fovea" / "stdlib";
-    if (fs::is_directory(installed, ec)) return installed.string();
-  }
-  return FOVEA_SOURCE_STDLIB_DIR;
-}
-
-int usageError(const std::string& command, const std::string& message) {
-  fmt::print(stderr, "fovea {}: {}\n(see 'fovea {} --help')\n", command, message, command);
-  return 2;
-}
 
 void helpCheck() {
   fmt::print(
@@ -87,57 +64,49 @@ int runCheck(const std::vector<std::string>& args) {
   if (files.empty()) return usageError("check", "no input files");
   if (json && dumpIr) return usageError("check", "--dump-ir prints text; it cannot be combined with --diagnostics=json");
 
-  SourceManager sources;
-  std::vector<FileId> ids;
-  for (const std::string& f : files) {
-    std::string text, error;
-    if (!readTextFile(f, text, error)) return usageError("check", fmt::format("cannot read '{}': {}", f, error));
-    ids.push_back(sources.addFile(f, std::move(text)));
+  compiler::Options options{stdlibDir, {}, {}};
+  if (dumpIr) {
+    options.dumpAfter = {compiler::Pass::Check};
+    options.dump = [](compiler::Pass, const std::string&, const std::string& text) { fmt::print("{}", text); };
   }
   bool useColor = color == "always" || (color == "auto" && isatty(STDERR_FILENO));
-
-  std::vector<Diagnostic> all;
+  // Every file is read before any is checked: an unreadable one is a usage error.
+  std::vector<std::string> texts(files.size());
+  for (size_t f = 0; f < files.size(); ++f) {
+    std::string error;
+    if (!readTextFile(files[f], texts[f], error)) return usageError("check", fmt::format("cannot read '{}': {}", files[f], error));
+  }
+  std::string jsonItems;
   size_t failed = 0, pipelines = 0;
-  for (FileId id : ids) {
-    DiagnosticEngine diags(sources);
-    std::vector<ast::Module> modules = loadModules(sources, id, diags, ImportOptions{stdlibDir});
-    ir::Program program = checkProgram(modules, diags);
-    if (diags.hasErrors()) ++failed;
-    diags.sortBySource();
-    if (!diags.hasErrors()) pipelines += program.pipelines.size();
-    if (!json) fmt::print(stderr, "{}", renderText(diags.diagnostics(), sources, useColor));
-    all.insert(all.end(), diags.diagnostics().begin(), diags.diagnostics().end());
-    if (dumpIr && !diags.hasErrors()) {
-      for (const ir::Pipeline& p : program.pipelines) fmt::print("{}", ir::dump(p));
-    }
+  for (size_t f = 0; f < files.size(); ++f) {
+    compiler::Result<compiler::Program> program = compiler::checkSource(texts[f], files[f], options);
+    const std::vector<Diagnostic>& diagnostics = program ? program->diagnostics() : program.failure().diagnostics;
+    const SourceManager& sources = program ? program->sources() : *program.failure().sources;
+    if (!program) ++failed;
+    if (!json) fmt::print(stderr, "{}", renderText(diagnostics, sources, useColor));
+    std::string items = renderJsonItems(diagnostics, sources);
+    if (!items.empty()) jsonItems += (jsonItems.empty() ? "" : ",") + items;
     if (!quiet && !json) {
-      std::string names;
-      for (const ir::Pipeline& p : program.pipelines) names += (names.empty() ? "" : ", ") + p.name;
-      if (diags.hasErrors()) {
-        fmt::print("FAIL {} ({} error{})\n", sources.path(id), diags.errorCount(), diags.errorCount() == 1 ? "" : "s");
+      if (!program) {
+        size_t errors = static_cast<size_t>(
+            std::count_if(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& d) { return d.severity == Severity::Error; }));
+        fmt::print("FAIL {} ({} error{})\n", files[f], errors, errors == 1 ? "" : "s");
       } else {
-        fmt::print("ok   {} ({} pipeline{}{}{})\n", sources.path(id), program.pipelines.size(), program.pipelines.size() == 1 ? "" : "s",
-                   names.empty() ? "" : ": ", names);
+        std::string names;
+        for (const ir::Pipeline& p : program->ir().pipelines) names += (names.empty() ? "" : ", ") + p.name;
+        size_t n = program->ir().pipelines.size();
+        fmt::print("ok   {} ({} pipeline{}{}{})\n", files[f], n, n == 1 ? "" : "s", names.empty() ? "" : ": ", names);
       }
       std::fflush(stdout);  // keep the summary next to its diagnostics (stderr) when both are piped
     }
+    if (program) pipelines += program->ir().pipelines.size();
   }
-  if (json) fmt::print("{}", renderJson(all, sources));
+  if (json) fmt::print("{{\"diagnostics\":[{}]}}\n", jsonItems);
   if (!quiet && !json && files.size() > 1) {
     fmt::print("{} file{} checked: {} valid, {} with errors; {} valid pipeline{}\n", files.size(), files.size() == 1 ? "" : "s",
                files.size() - failed, failed, pipelines, pipelines == 1 ? "" : "s");
   }
   return failed ? 1 : 0;
-}
-
-const std::vector<Command>& commands() {
-  static const std::vector<Command> list = {
-      {"check", "parse and check pipeline scripts, report every error", runCheck, helpCheck},
-      {"compile", "compile pipelines ahead of time into .a/.so/.h/manifest", runCompile, helpCompileCommand},
-      {"graph", "draw a pipeline's stage graph with its fusion and schedule (dot/svg/png)", runGraph, helpGraphCommand},
-      {"run", "JIT-compile a pipeline and run it on images, with timing", runRun, helpRunCommand},
-  };
-  return list;
 }
 
 }  // namespace fovea::driver

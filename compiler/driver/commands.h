@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "api/compiler.h"
+
 namespace fovea::driver {
 
 struct Command {
@@ -31,5 +33,17 @@ std::string defaultStdlibDir();
 
 /// Prints `fovea <cmd>: message` to stderr and returns 2 (a usage error).
 int usageError(const std::string& command, const std::string& message);
+
+/// The exit status of a failure: 2 for a usage error, 1 for errors in the input or its compilation.
+int exitStatus(const compiler::Failure& failure);
+/// Prints a failure (its diagnostics, then `fovea <cmd>: message`) and returns its exit status.
+/// Every command reports every failure through here.
+int report(const std::string& command, const compiler::Failure& failure);
+/// report() of an error in the input (exit status 1) that has only a message.
+int fail(const std::string& command, const std::string& message);
+/// `--dump-after LIST`: the passes whose results go to stdout. An error message, or empty.
+std::string addDumpAfter(const std::string& list, compiler::Options& options);
+/// Prints a checked program's warnings.
+void printWarnings(const compiler::Program& program);
 
 }  // namespace fovea::driver

@@ -2,18 +2,12 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <map>
 
 #include <fmt/format.h>
 
-#include "codegen/graph.h"
-#include "lower/segments.h"
 #include "codegen/library.h"
 #include "codegen/targets.h"
 #include "driver/commands.h"
-#include "driver/load.h"
-#include "lower/lower.h"
-#include "schedule/choose.h"
 #include "support/files.h"
 
 namespace fovea::driver {
@@ -37,51 +31,13 @@ void helpGraphCommand() {
 
 namespace {
 
-/// A pipeline that calls models, as the runtime executes it: compiled segments (boxes listing
-/// their stages) and model nodes (hexagons), joined by the tensors they pass.
-std::string modelGraphDot(const ir::Pipeline& p) {
-  std::vector<GraphNode> graph = splitAtModels(p);
-  std::string dot = fmt::format("digraph \"{}\" {{\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n", p.name);
-  std::map<std::string, std::string> producer;
-  for (const ir::Input& in : p.inputs) {
-    dot += fmt::format("  \"input:{0}\" [label=\"{0}\", shape=ellipse];\n", in.name);
-    producer["input:" + in.name] = "input:" + in.name;
-  }
-  for (size_t n = 0; n < graph.size(); ++n) {
-    const GraphNode& node = graph[n];
-    std::string id = fmt::format("node{}", n);
-    if (node.kind == GraphNode::Kind::Model) {
-      const ir::Model& m = p.models[node.model];
-      dot += fmt::format("  {} [label=\"model {}\\n{}\", shape=hexagon, style=filled, fillcolor=\"#cfe2ff\"];\n", id, m.name,
-                         fs::path(m.path).filename().string());
-    } else {
-      std::string stages;
-      for (const ir::Stage& s : node.segment.stages) {
-        if (s.kind != ir::StageKind::Input) stages += "\\n" + s.name;
-      }
-      dot += fmt::format("  {} [label=\"segment {}{}\", shape=box, style=rounded];\n", id, node.segment.name, stages);
-    }
-    for (const std::string& v : node.inputs) {
-      if (producer.count(v)) dot += fmt::format("  \"{}\" -> {} [label=\"{}\"];\n", producer[v], id, v.substr(v.find(':') + 1));
-    }
-    for (const std::string& v : node.outputs) producer[v] = id;
-  }
-  for (const ir::Output& o : p.outputs) {
-    dot += fmt::format("  \"output:{0}\" [label=\"{0}\", shape=ellipse, color=\"#2e7d32\"];\n", o.name);
-    dot += fmt::format("  \"{}\" -> \"output:{}\";\n", producer["output:" + o.name], o.name);
-  }
-  return dot + "}\n";
-}
-
-int fail(const std::string& message) {
-  fmt::print(stderr, "fovea graph: {}\n", message);
-  return 1;
-}
+int fail(const std::string& message) { return driver::fail("graph", message); }
 
 }  // namespace
 
 int runGraph(const std::vector<std::string>& args) {
-  std::string file, pipelineName, out, strategy = "heuristic", targetSpec = "host", stdlibDir = defaultStdlibDir();
+  std::string file, pipelineName, out, strategy = "heuristic", targetSpec = "host";
+  compiler::Options options{defaultStdlibDir(), {}, {}};
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "-h" || a == "--help") {
@@ -94,7 +50,7 @@ int runGraph(const std::vector<std::string>& args) {
     else if (a == "--pipeline") pipelineName = args[++i];
     else if (a == "--schedule") strategy = args[++i];
     else if (a == "--target") targetSpec = args[++i];
-    else if (a.rfind("--stdlib=", 0) == 0) stdlibDir = a.substr(9);
+    else if (a.rfind("--stdlib=", 0) == 0) options.stdlibDir = a.substr(9);
     else if (a.size() > 1 && a[0] == '-') return usageError("graph", fmt::format("unknown option '{}'", a));
     else if (file.empty()) file = a;
     else return usageError("graph", fmt::format("one script at a time ('{}' and '{}')", file, a));
@@ -114,28 +70,14 @@ int runGraph(const std::vector<std::string>& args) {
     return fail(fmt::format("cannot write '{}': directory '{}' {}", out, outDir.empty() ? "." : outDir, why));
   }
 
-  std::string readError;
-  CheckedFile checked = checkFileAndReport(file, stdlibDir, readError);
-  if (!readError.empty()) return usageError("graph", fmt::format("cannot read '{}': {}", file, readError));
-  if (!checked.ok) return 1;
-  const ir::Pipeline* p = selectPipeline(checked.program, pipelineName, error);
-  if (!p) return usageError("graph", fmt::format("'{}': {}", file, error));
-  std::string dot;
-  if (!p->models.empty()) {
-    dot = modelGraphDot(*p);
-  } else {
-    DiagnosticEngine diags(*checked.sources);
-    auto lowered = lowerPipeline(*p, diags);
-    std::optional<Schedule> schedule = lowered ? chooseSchedule(strategy, *p, *lowered, targets[0], diags) : std::nullopt;
-    if (!lowered || !schedule) {
-      fmt::print(stderr, "{}", renderText(diags.diagnostics(), *checked.sources));
-      return 1;
-    }
-    std::vector<std::string> stageNames, outputNames;
-    stageNames = lowered->stageNames;
-    outputNames = lowered->outputNames;
-    dot = pipelineGraphDot(*p, *schedule, stageNames, outputNames);
-  }
+  compiler::Result<compiler::Program> program = compiler::load(file, options);
+  if (!program) return report("graph", program.failure());
+  printWarnings(*program);
+  compiler::Result<const ir::Pipeline*> p = program->pipeline(pipelineName);
+  if (!p) return report("graph", p.failure());
+  compiler::Result<std::string> drawn = compiler::graph(*program, **p, strategy, targets[0]);
+  if (!drawn) return report("graph", drawn.failure());
+  const std::string& dot = *drawn;
   std::string writeError;
   if (ext == ".dot") {
     if (!writeFileAtomically(out, dot, writeError)) return fail(fmt::format("cannot write '{}': {}", out, writeError));

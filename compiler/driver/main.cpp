@@ -3,6 +3,7 @@
 #include <pthread.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -80,6 +81,10 @@ void* threadMain(void* p) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Halide's autoschedulers narrate their search on stderr (pages of it, at log level 0); the
+  // program, not the compiler library, decides: quiet unless FOVEA_AUTOSCHEDULER_LOG (or Halide's
+  // own HL_DEBUG_AUTOSCHEDULE) is set. Set before any thread starts and before Halide reads it.
+  if (!std::getenv("FOVEA_AUTOSCHEDULER_LOG")) setenv("HL_DEBUG_AUTOSCHEDULE", "-1", /*overwrite=*/0);
   MainArgs args{argc, argv, 0};
   pthread_attr_t attr;
   pthread_attr_init(&attr);

@@ -21,8 +21,6 @@
 #include "driver/commands.h"
 #include "driver/image_files.h"
 #include "driver/image_read.h"
-#include "driver/jit_engine.h"
-#include "driver/load.h"
 #include "support/files.h"
 
 namespace fovea::driver {
@@ -65,19 +63,17 @@ void helpRunCommand() {
       "  --output-dir DIR    batch: where the outputs go (created if missing)\n"
       "  --jobs N            batch: images processed at once\n"
       "  --ext .EXT          batch: the format of every output (.png, .tif, .json, ...)\n"
+      "  --dump-after PASS   scripts: print what a pass produced ({}), on stdout\n"
       "  --stdlib=DIR        where 'import std.<name>;' looks\n"
       "  -h, --help          show this help\n\n"
       "exit status: 0 success; 1 errors in the script, its images, its run or where outputs go;\n"
       "2 usage errors (options, --set values the pipeline does not take, outputs no format holds)\n",
-      readableImageFormats());
+      readableImageFormats(), compiler::passNames());
 }
 
 namespace {
 
-int fail(const std::string& message) {
-  fmt::print(stderr, "fovea run: {}\n", message);
-  return 1;
-}
+int fail(const std::string& message) { return driver::fail("run", message); }
 
 /// A --set value: a number (for bool parameters also true or false).
 std::optional<double> parseValue(const std::string& text, const RunParam& param, std::string& why) {
@@ -99,7 +95,8 @@ std::optional<double> parseValue(const std::string& text, const RunParam& param,
 }  // namespace
 
 int runRun(const std::vector<std::string>& args) {
-  std::string file, pipelineName, strategy = "heuristic", targetSpec = "host", stdlibDir = defaultStdlibDir();
+  std::string file, pipelineName, strategy = "heuristic", targetSpec = "host";
+  compiler::Options options{defaultStdlibDir(), {}, {}};
   std::vector<std::string> inputs, outputs;
   std::map<std::string, std::string> sets;
   BatchOptions batch;
@@ -122,7 +119,7 @@ int runRun(const std::vector<std::string>& args) {
     }
     std::optional<std::string> v;
     if (a == "-i" || a == "-o" || a == "--pipeline" || a == "--set" || a == "--schedule" || a == "--target" || a == "--repeat" || a == "--input-dir" ||
-        a == "--output-dir" || a == "--jobs" || a == "--ext") {
+        a == "--output-dir" || a == "--jobs" || a == "--ext" || a == "--dump-after") {
       if (i + 1 >= args.size()) return usageError("run", fmt::format("{} needs a value", a));
       v = args[++i];
     }
@@ -146,8 +143,10 @@ int runRun(const std::vector<std::string>& args) {
       std::string name = v->substr(0, eq);
       if (sets.count(name)) return usageError("run", fmt::format("--set {} is given twice ('{}' and '{}')", name, sets[name], v->substr(eq + 1)));
       sets[name] = v->substr(eq + 1);
+    } else if (a == "--dump-after") {
+      if (std::string error = addDumpAfter(*v, options); !error.empty()) return usageError("run", error);
     } else if (a.rfind("--stdlib=", 0) == 0) {
-      stdlibDir = a.substr(9);
+      options.stdlibDir = a.substr(9);
     } else if (a.size() > 1 && a[0] == '-') {
       return usageError("run", fmt::format("unknown option '{}'", a));
     } else if (file.empty()) {
@@ -165,7 +164,7 @@ int runRun(const std::vector<std::string>& args) {
 
   // The engine: a compiled library through the runtime, or the script JIT-compiled.
   std::unique_ptr<RunEngine> engine;
-  CheckedFile checked;
+  std::optional<compiler::Program> program;
   const ir::Pipeline* p = nullptr;
   std::optional<Halide::Target> jitTarget;
   std::string error;
@@ -175,35 +174,33 @@ int runRun(const std::vector<std::string>& args) {
     engine = openArtifact(file, pipelineName, error);
     if (!engine) return fail(error);
   } else {
-    std::string readError;
-    checked = checkFileAndReport(file, stdlibDir, readError);
-    if (!readError.empty()) return usageError("run", fmt::format("cannot read '{}': {}", file, readError));
-    if (!checked.ok) return 1;
-    p = selectPipeline(checked.program, pipelineName, error);
-    if (!p) return usageError("run", fmt::format("'{}': {}", file, error));
-    std::vector<Halide::Target> targets = parseTargets(targetSpec, error);
-    if (targets.size() != 1) return usageError("run", targets.empty() ? error : "--target takes one target for a JIT run");
-    if (std::string why = whyNotRunnableHere(targets[0]); !why.empty()) return usageError("run", why + "; a JIT run executes here");
-    jitTarget = targets[0];
+    compiler::Result<compiler::Program> loaded = compiler::load(file, options);
+    if (!loaded) return report("run", loaded.failure());
+    program = std::move(*loaded);
+    printWarnings(*program);
+    compiler::Result<const ir::Pipeline*> selected = program->pipeline(pipelineName);
+    if (!selected) return report("run", selected.failure());
+    p = *selected;
+    compiler::Result<Halide::Target> target = compiler::jitTarget(targetSpec);
+    if (!target) return report("run", target.failure());
+    jitTarget = *target;
     if (!p->models.empty()) {
       // Models run through the runtime: the script is compiled to a library in a scratch
       // directory (for this machine) and loaded from there.
       std::string pattern = (fs::temp_directory_path() / "fovea-run-XXXXXX").string();
       if (!::mkdtemp(pattern.data())) return fail("cannot create a scratch directory to compile the models' pipeline in");
       fs::path scratch = pattern;
-      std::vector<std::string> compileArgs = {file, "--pipeline", p->name, "--target", targetSpec, "--schedule", strategy, "-o", scratch.string(),
-                                              "--stdlib=" + stdlibDir};
-      int status = runCompile(compileArgs);
-      if (status == 0) engine = openArtifact(scratch.string(), p->name, error);
+      compiler::Result<compiler::Library> library = compiler::emitLibrary(*program, *p, {scratch.string(), {*jitTarget}, strategy, "", {}});
+      if (library) engine = openArtifact(scratch.string(), p->name, error);
       std::error_code ec;
       fs::remove_all(scratch, ec);  // the libraries stay loaded
-      if (status != 0) return status;
+      if (!library) return report("run", library.failure());
       if (!engine) return fail(error);
       artifact = true;
     }
   }
   // The contract, before compiling: from the loaded library, or from the script.
-  Signature contract = engine ? engine->contract() : contractOf(*p);
+  Signature contract = engine ? engine->contract() : compiler::signatureOf(*p);
   RunSignature sig = runSignatureOf(contract);
   if (batchMode && sig.inputs.size() != 1) {
     return usageError("run", fmt::format("a batch feeds one image to a pipeline with one buffer input; '{}' has {}", sig.pipeline, sig.inputs.size()));
@@ -273,12 +270,10 @@ int runRun(const std::vector<std::string>& args) {
 
   double compileMs = 0;
   if (!engine) {
-    DiagnosticEngine diags(*checked.sources);
-    engine = makeJitEngine(*p, strategy, *jitTarget, diags, compileMs);
-    if (!engine) {
-      fmt::print(stderr, "{}", renderText(diags.diagnostics(), *checked.sources));
-      return 1;
-    }
+    compiler::Result<std::unique_ptr<compiler::JitPipeline>> jit = compiler::jit(*program, *p, strategy, *jitTarget);
+    if (!jit) return report("run", jit.failure());
+    compileMs = (*jit)->compileMs();
+    engine = jitEngine(std::move(*jit));
   }
   if (batchMode) {
     batch.params = named;

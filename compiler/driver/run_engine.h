@@ -3,6 +3,7 @@
 // wrote, loaded through the runtime. Both check their arguments with the runtime's checks
 // (fovea::Signature), so a script and its library accept and refuse the same things.
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -11,6 +12,7 @@
 
 #include <HalideBuffer.h>
 
+#include "api/compiler.h"
 #include "fovea/runtime.hpp"
 #include "sema/types.h"
 
@@ -47,25 +49,31 @@ struct RunFailure : std::runtime_error {
 
 class RunEngine {
  public:
-  explicit RunEngine(Signature contract) : contract_(std::move(contract)), signature_(runSignatureOf(contract_)) {}
-  virtual ~RunEngine() = default;
+  using Runner = std::function<void(const std::vector<RuntimeBuffer>&, const Params&, std::vector<RuntimeBuffer>&)>;
+  RunEngine(Signature contract, std::string what, Runner runner)
+      : contract_(std::move(contract)), signature_(runSignatureOf(contract_)), what_(std::move(what)), runner_(std::move(runner)) {}
   /// The runtime's view: checks, output sizes.
   const Signature& contract() const { return contract_; }
   const RunSignature& signature() const { return signature_; }
-  /// "heuristic schedule, x86-64-linux-avx2" or "compiled library, 4 targets".
-  virtual std::string what() const = 0;
+  /// "heuristic schedule, x86-64-linux-avx2" or "compiled library".
+  const std::string& what() const { return what_; }
   /// Runs with these parameters (others take their defaults). Arguments are checked as the runtime
   /// checks them; outputs are sized by the size rules, reused when they already fit. Throws
   /// RunFailure. Safe to call from several threads.
-  virtual void run(const std::vector<RuntimeBuffer>& inputs, const Params& params, std::vector<RuntimeBuffer>& outputs) = 0;
+  void run(const std::vector<RuntimeBuffer>& inputs, const Params& params, std::vector<RuntimeBuffer>& outputs) const;
 
  private:
   Signature contract_;
   RunSignature signature_;
+  std::string what_;
+  Runner runner_;
 };
 
 /// Opens an artifact directory, manifest or libNAME.so; nullptr with `error` set on failure.
 std::unique_ptr<RunEngine> openArtifact(const std::string& path, const std::string& pipeline, std::string& error);
+
+/// A script's pipeline JIT-compiled by the compiler API (compiler::jit).
+std::unique_ptr<RunEngine> jitEngine(std::unique_ptr<compiler::JitPipeline> jit);
 
 /// Whether `path` names a compiled artifact rather than a script.
 bool isArtifactPath(const std::string& path);

@@ -114,10 +114,11 @@ class Lowerer {
     std::function<void(int)> visit = [&](int s) {
       if (visited[s]) return;
       visited[s] = true;
-      std::function<void(const ir::ExprPtr&)> calls = [&](const ir::ExprPtr& e) {
-        if (!e) return;
-        if (e->kind == ir::ExprKind::Call && e->index != s) visit(e->index);
-        for (const ir::ExprPtr& a : e->args) calls(a);
+      auto calls = [&](const ir::ExprPtr& e) {
+        ir::visit(e, [&](const ir::Expr& n) {
+          if (n.kind == ir::ExprKind::Call && n.index != s) visit(n.index);
+          return true;
+        });
       };
       const ir::Stage& st = p_.stages[s];
       calls(st.pure.value);
@@ -284,10 +285,11 @@ class Lowerer {
   /// [0 .. n]` adds n). A select that is always its value mentions the others.
   static Expr touchUnusedDomainVariables(const ir::Definition& u, const Halide::RDom& domain, Expr value) {
     std::vector<bool> used(domain.dimensions(), false);
-    std::function<void(const ir::ExprPtr&)> mark = [&](const ir::ExprPtr& e) {
-      if (!e) return;
-      if (e->kind == ir::ExprKind::RVar && e->index >= 0 && e->index < domain.dimensions()) used[e->index] = true;
-      for (const ir::ExprPtr& a : e->args) mark(a);
+    auto mark = [&](const ir::ExprPtr& e) {
+      ir::visit(e, [&](const ir::Expr& n) {
+        if (n.kind == ir::ExprKind::RVar && n.index >= 0 && n.index < domain.dimensions()) used[n.index] = true;
+        return true;
+      });
     };
     mark(u.value);
     for (const ir::ExprPtr& a : u.lhs) mark(a);

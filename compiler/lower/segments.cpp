@@ -12,27 +12,6 @@
 namespace fovea {
 namespace {
 
-void walk(const ir::ExprPtr& e, const std::function<void(const ir::Expr&)>& f) {
-  if (!e) return;
-  f(*e);
-  for (const ir::ExprPtr& a : e->args) walk(a, f);
-}
-
-/// Every expression of a stage's definitions (values, update indices, domain bounds).
-void forEachExpr(const ir::Stage& s, const std::function<void(const ir::ExprPtr&)>& f) {
-  auto definition = [&](const ir::Definition& d) {
-    f(d.value);
-    for (const ir::ExprPtr& a : d.lhs) f(a);
-    if (d.domain) {
-      for (const ir::ExprPtr& a : d.domain->mins) f(a);
-      for (const ir::ExprPtr& a : d.domain->extents) f(a);
-    }
-  };
-  definition(s.pure);
-  for (const ir::Definition& u : s.updates) definition(u);
-  f(s.boundaryValue);
-}
-
 /// Which stages and inputs computing `roots` needs; model stages are where it stops.
 struct Closure {
   std::set<int> stages;
@@ -42,13 +21,12 @@ struct Closure {
 Closure closureOf(const ir::Pipeline& p, const std::vector<int>& roots, const std::vector<ir::ExprPtr>& extra) {
   Closure c;
   std::vector<int> work(roots.begin(), roots.end());
-  auto visitExpr = [&](const ir::ExprPtr& e) {
-    walk(e, [&](const ir::Expr& n) {
-      if (n.kind == ir::ExprKind::Call) work.push_back(n.index);
-      if (n.kind == ir::ExprKind::Extent) c.inputs.insert(n.index);
-    });
+  auto note = [&](const ir::Expr& n) {
+    if (n.kind == ir::ExprKind::Call) work.push_back(n.index);
+    if (n.kind == ir::ExprKind::Extent) c.inputs.insert(n.index);
+    return true;
   };
-  for (const ir::ExprPtr& e : extra) visitExpr(e);
+  for (const ir::ExprPtr& e : extra) ir::visit(e, note);
   while (!work.empty()) {
     int s = work.back();
     work.pop_back();
@@ -59,7 +37,7 @@ Closure closureOf(const ir::Pipeline& p, const std::vector<int>& roots, const st
       c.inputs.insert(st.input);
       if (st.kind == ir::StageKind::Boundary) work.push_back(p.inputs[st.input].stage);
     }
-    forEachExpr(st, visitExpr);
+    ir::visit(st, note);
   }
   return c;
 }
@@ -133,12 +111,12 @@ class SegmentBuilder {
 
  private:
   ir::ExprPtr remap(const ir::ExprPtr& e) const {
-    if (!e) return e;
-    auto copy = std::make_shared<ir::Expr>(*e);
-    if (e->kind == ir::ExprKind::Call) copy->index = stageMap_.at(e->index);
-    if (e->kind == ir::ExprKind::Extent) copy->index = inputMap_.at(e->index);
-    for (ir::ExprPtr& a : copy->args) a = remap(a);
-    return copy;
+    return ir::rewrite(e, [&](ir::ExprPtr n) -> ir::ExprPtr {
+      if (n->kind != ir::ExprKind::Call && n->kind != ir::ExprKind::Extent) return n;
+      auto copy = std::make_shared<ir::Expr>(*n);
+      copy->index = n->kind == ir::ExprKind::Call ? stageMap_.at(n->index) : inputMap_.at(n->index);
+      return copy;
+    });
   }
   ir::Definition remap(const ir::Definition& d) const {
     ir::Definition out = d;

@@ -1,10 +1,5 @@
 #include "schedule/autoschedule.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cstdio>
-#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <set>
@@ -146,32 +141,9 @@ std::optional<Schedule> runAutoscheduler(const std::string& strategy, const ir::
       }
     }
     Halide::MachineParams machine(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())), 32 * 1024 * 1024, 40);
-    // The autoschedulers narrate their search on stderr (pages of it); keep it unless asked.
-    int savedStderr = -1;
-    if (!std::getenv("FOVEA_AUTOSCHEDULER_LOG")) {
-      std::fflush(stderr);
-      savedStderr = dup(STDERR_FILENO);
-      int devnull = open("/dev/null", O_WRONLY);
-      if (devnull >= 0) {
-        dup2(devnull, STDERR_FILENO);
-        close(devnull);
-      }
-    }
-    auto restore = [&] {
-      if (savedStderr < 0) return;
-      std::fflush(stderr);
-      dup2(savedStderr, STDERR_FILENO);
-      close(savedStderr);
-      savedStderr = -1;
-    };
-    Halide::AutoSchedulerResults results;
-    try {
-      results = lowered.pipeline().auto_schedule(*name, target, machine);
-    } catch (...) {
-      restore();
-      throw;
-    }
-    restore();
+    // Halide's autoschedulers narrate their search (aslog) unless the program silenced them
+    // (`fovea` does, see driver/main.cpp): nothing here touches the process's streams.
+    Halide::AutoSchedulerResults results = lowered.pipeline().auto_schedule(*name, target, machine);
     // Only Adams2019's: Li2018's schedules rely on their shifted splits (guarding them changes the
     // regions it allocates), and Mullapudi2016 does not make them for input readers.
     int guarded = *name == "Adams2019" ? guardInputReaders(lowered) : 0;

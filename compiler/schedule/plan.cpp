@@ -30,32 +30,34 @@ Access combine(Access a, Access b) { return static_cast<Access>(std::max(static_
 /// boundary condition also pays its clamp (a min and a max per dimension) and reads the input
 /// where it lies (strided for interleaved color): storing it once de-interleaves it.
 double opCost(const ir::Pipeline& p, const ir::ExprPtr& e) {
-  if (!e) return 0;
-  switch (e->kind) {
-    case ir::ExprKind::Const:
-    case ir::ExprKind::Var:
-    case ir::ExprKind::RVar:
-    case ir::ExprKind::Param:
-    case ir::ExprKind::Extent: return 0;
-    default: break;
-  }
-  double cost = 1;
-  if (e->kind == ir::ExprKind::Intrinsic) {
-    switch (e->intrinsic) {
-      case ir::Intrinsic::Sqrt:
-      case ir::Intrinsic::Exp:
-      case ir::Intrinsic::Log:
-      case ir::Intrinsic::Pow:
-      case ir::Intrinsic::Sin:
-      case ir::Intrinsic::Cos:
-      case ir::Intrinsic::Tan:
-      case ir::Intrinsic::Atan2: cost = 10; break;
+  double cost = 0;
+  ir::visit(e, [&](const ir::Expr& n) {
+    switch (n.kind) {
+      case ir::ExprKind::Const:
+      case ir::ExprKind::Var:
+      case ir::ExprKind::RVar:
+      case ir::ExprKind::Param:
+      case ir::ExprKind::Extent: return true;
       default: break;
     }
-  }
-  if (e->kind == ir::ExprKind::Call && p.stages[e->index].kind == ir::StageKind::Boundary) cost += 2.0 * static_cast<double>(e->args.size());
-  if (e->kind == ir::ExprKind::Call && accessOf(*e) != Access::Irregular) return cost;
-  for (const ir::ExprPtr& a : e->args) cost += opCost(p, a);
+    cost += 1;
+    if (n.kind == ir::ExprKind::Intrinsic) {
+      switch (n.intrinsic) {
+        case ir::Intrinsic::Sqrt:
+        case ir::Intrinsic::Exp:
+        case ir::Intrinsic::Log:
+        case ir::Intrinsic::Pow:
+        case ir::Intrinsic::Sin:
+        case ir::Intrinsic::Cos:
+        case ir::Intrinsic::Tan:
+        case ir::Intrinsic::Atan2: cost += 9; break;
+        default: break;
+      }
+    }
+    if (n.kind == ir::ExprKind::Call && p.stages[n.index].kind == ir::StageKind::Boundary) cost += 2.0 * static_cast<double>(n.args.size());
+    // A regular read's index arithmetic is address computation, not work.
+    return !(n.kind == ir::ExprKind::Call && accessOf(n) != Access::Irregular);
+  });
   return cost;
 }
 
@@ -84,29 +86,33 @@ struct StageInfo {
   bool readInUpdate = false;               ///< read by an update (order matters: keep it materialized)
 };
 
-void collect(const ir::ExprPtr& e, size_t consumer, bool inUpdate, std::vector<StageInfo>& info) {
-  if (!e) return;
-  if (e->kind == ir::ExprKind::Call && static_cast<size_t>(e->index) != consumer) {
-    StageInfo& p = info[e->index];
-    if (std::find(p.consumers.begin(), p.consumers.end(), consumer) == p.consumers.end()) p.consumers.push_back(consumer);
-    Read& read = p.reads[consumer];
-    Access a = accessOf(*e);
-    read.access = combine(read.access, a);
-    p.access = combine(p.access, a);
-    p.readInUpdate = p.readInUpdate || inUpdate;
-    if (a == Access::Irregular) {
-      ++read.gathers;
-    } else {
-      std::vector<int64_t> offsets;
-      for (const ir::ExprPtr& arg : e->args) offsets.push_back(offsetOf(arg));
-      if (offsets.size() >= 2) {
-        read.rowsUp = std::max(read.rowsUp, -offsets[1]);
-        read.rowsDown = std::max(read.rowsDown, offsets[1]);
-      }
-      read.offsets.insert(std::move(offsets));
+/// Records one read of a producer by `consumer`.
+void note(const ir::Expr& e, size_t consumer, bool inUpdate, std::vector<StageInfo>& info) {
+  StageInfo& p = info[e.index];
+  if (std::find(p.consumers.begin(), p.consumers.end(), consumer) == p.consumers.end()) p.consumers.push_back(consumer);
+  Read& read = p.reads[consumer];
+  Access a = accessOf(e);
+  read.access = combine(read.access, a);
+  p.access = combine(p.access, a);
+  p.readInUpdate = p.readInUpdate || inUpdate;
+  if (a == Access::Irregular) {
+    ++read.gathers;
+  } else {
+    std::vector<int64_t> offsets;
+    for (const ir::ExprPtr& arg : e.args) offsets.push_back(offsetOf(arg));
+    if (offsets.size() >= 2) {
+      read.rowsUp = std::max(read.rowsUp, -offsets[1]);
+      read.rowsDown = std::max(read.rowsDown, offsets[1]);
     }
+    read.offsets.insert(std::move(offsets));
   }
-  for (const ir::ExprPtr& a : e->args) collect(a, consumer, inUpdate, info);
+}
+
+void collect(const ir::ExprPtr& root, size_t consumer, bool inUpdate, std::vector<StageInfo>& info) {
+  ir::visit(root, [&](const ir::Expr& n) {
+    if (n.kind == ir::ExprKind::Call && static_cast<size_t>(n.index) != consumer) note(n, consumer, inUpdate, info);
+    return true;
+  });
 }
 
 std::vector<StageInfo> analyze(const ir::Pipeline& p) {

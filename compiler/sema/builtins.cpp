@@ -38,6 +38,10 @@ std::optional<ir::BoundaryKind> parseBoundaryKind(std::string_view name) {
   return std::nullopt;
 }
 
+bool isBuiltinFunction(std::string_view name, bool callsOnly) {
+  return findBuiltin(name) || parseScalarType(name) || parseSaturatingCast(name) || (!callsOnly && name == "boundary");
+}
+
 const std::vector<std::string>& builtinNames() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> out;

@@ -20,7 +20,10 @@ struct BuiltinFunction {
 /// min, max, clamp, abs, sqrt, ... ; nothing for other names.
 const BuiltinFunction* findBuiltin(std::string_view name);
 std::optional<ir::BoundaryKind> parseBoundaryKind(std::string_view name);
-/// Every predefined name (for "did you mean" suggestions).
+/// The one test of whether a name is a builtin function: a math builtin, a cast (`u8`, `u8_sat`),
+/// or (unless `callsOnly`: the ones evaluated as expressions) `boundary`. Nothing may redefine them.
+bool isBuiltinFunction(std::string_view name, bool callsOnly = false);
+/// Every predefined function name (for "did you mean" suggestions): isBuiltinFunction's names.
 const std::vector<std::string>& builtinNames();
 
 }  // namespace fovea

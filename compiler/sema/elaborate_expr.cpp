@@ -75,7 +75,7 @@ ir::ExprPtr Elaborator::evalScalar(const ast::Expr& e, Env& env) {
     case Value::Kind::Error: return nullptr;
     case Value::Kind::Scalar: return v.expr;
     case Value::Kind::Stage: {
-      const ir::Stage& s = pipeline_->stages[v.stage];
+      const ir::Stage& s = pipe_->pipeline->stages[v.stage];
       std::string dims;
       for (size_t i = 0; i < s.dims.size(); ++i) dims += (i ? ", " : "") + s.dims[i];
       error(e.loc, fmt::format("'{}' is a stage, not a value; index it, e.g. {}({})",
@@ -306,7 +306,7 @@ Value Elaborator::evalName(const ast::Expr& e, Env& env) {
       case ast::DeclKind::Import: break;
     }
   }
-  if (findBuiltin(name) || parseScalarType(name) || parseSaturatingCast(name) || name == "boundary") {
+  if (isBuiltinFunction(name)) {
     Value v;
     v.kind = Value::Kind::Builtin;
     return v;
@@ -320,13 +320,13 @@ Value Elaborator::evalName(const ast::Expr& e, Env& env) {
 }
 
 ir::ExprPtr Elaborator::extentOf(const Value& stage, int dim, const std::string& what, SourceLoc loc) {
-  const ir::Stage& s = pipeline_->stages[stage.stage];
+  const ir::Stage& s = pipe_->pipeline->stages[stage.stage];
   if (s.kind == ir::StageKind::Computed) {
-    std::string input = pipeline_->inputs.empty() ? "input" : pipeline_->inputs[0].name;
+    std::string input = pipe_->pipeline->inputs.empty() ? "input" : pipe_->pipeline->inputs[0].name;
     error(loc, fmt::format("'{}' is a computed stage and has no fixed {}; use a pipeline input's, e.g. {}.{}", s.name, what, input, what));
     return nullptr;
   }
-  const ir::Input& in = pipeline_->inputs[s.input];
+  const ir::Input& in = pipe_->pipeline->inputs[s.input];
   if (dim < 0 || dim >= static_cast<int>(in.dims.size())) {
     error(loc, fmt::format("input '{}' has {} dimension{} ({}), so it has no {}", in.name, in.dims.size(), in.dims.size() == 1 ? "" : "s",
                            fmt::join(in.dims, ", "), what));
@@ -382,7 +382,7 @@ Value Elaborator::evalCall(const ast::Expr& e, Env& env) {
   const ast::Expr& callee = *e.lhs;
   if (callee.kind == ast::ExprKind::Name && !isLocallyDefined(callee.name, env) && !globals_.count(callee.name)) {
     const std::string& name = callee.name;
-    if (findBuiltin(name) || parseScalarType(name) || parseSaturatingCast(name)) return evalBuiltinCall(name, e, env);
+    if (isBuiltinFunction(name, /*callsOnly=*/true)) return evalBuiltinCall(name, e, env);
     if (name == "boundary") return evalBoundary(e, env);
   }
   if (callee.kind == ast::ExprKind::Member && callee.name == "extent") {
@@ -416,7 +416,7 @@ Value Elaborator::evalCall(const ast::Expr& e, Env& env) {
       }
       return instantiate(*target.fn, e, env);
     case Value::Kind::Builtin:
-      if (callee.kind != ast::ExprKind::Name || !(findBuiltin(callee.name) || parseScalarType(callee.name) || parseSaturatingCast(callee.name))) {
+      if (callee.kind != ast::ExprKind::Name || !isBuiltinFunction(callee.name, /*callsOnly=*/true)) {
         error(callee.loc, "a builtin function cannot be passed around or returned; call it by its name");
         return Value::error();
       }
@@ -478,10 +478,10 @@ Value Elaborator::evalBoundary(const ast::Expr& e, Env& env) {
   }
   Value source = eval(*e.args[0], env);
   if (!source.ok()) return source;
-  if (source.kind != Value::Kind::Stage || pipeline_->stages[source.stage].kind != ir::StageKind::Input) {
+  if (source.kind != Value::Kind::Stage || pipe_->pipeline->stages[source.stage].kind != ir::StageKind::Input) {
     std::string what = describe(source);
     if (source.kind == Value::Kind::Stage) {
-      what = pipeline_->stages[source.stage].kind == ir::StageKind::Boundary ? "already a boundary condition (one per input is enough)"
+      what = pipe_->pipeline->stages[source.stage].kind == ir::StageKind::Boundary ? "already a boundary condition (one per input is enough)"
                                                                              : "a computed stage (its extent is not known)";
     }
     error(e.args[0]->loc, fmt::format("boundary() extends a pipeline input, but this is {}", what));
@@ -504,7 +504,7 @@ Value Elaborator::evalBoundary(const ast::Expr& e, Env& env) {
     }
     return Value::error();
   }
-  const ir::Stage& in = pipeline_->stages[source.stage];
+  const ir::Stage& in = pipe_->pipeline->stages[source.stage];
   ir::Stage b;
   b.kind = ir::StageKind::Boundary;
   b.type = in.type;
@@ -519,9 +519,8 @@ Value Elaborator::evalBoundary(const ast::Expr& e, Env& env) {
       error(constantArg->loc, fmt::format("the constant must have the input's type {}, found {}", toString(in.type), toString(v->type)));
       return Value::error();
     }
-    bool usesVariables = false;
-    walkIr(v, [&](const ir::Expr& node) {
-      usesVariables = usesVariables || node.kind == ir::ExprKind::Var || node.kind == ir::ExprKind::RVar || node.kind == ir::ExprKind::Call;
+    bool usesVariables = ir::any(v, [](const ir::Expr& node) {
+      return node.kind == ir::ExprKind::Var || node.kind == ir::ExprKind::RVar || node.kind == ir::ExprKind::Call;
     });
     if (usesVariables) {
       error(constantArg->loc, "the value of constant(...) must be the same everywhere: it cannot depend on pixel variables or stages");
@@ -531,13 +530,13 @@ Value Elaborator::evalBoundary(const ast::Expr& e, Env& env) {
     if (!b.boundaryValue) return Value::error();
   }
   b.name = uniqueStageName(fmt::format("{}_{}", in.name, ir::toString(*kind)));
-  pipeline_->stages.push_back(std::move(b));
-  return Value::stageRef(static_cast<int>(pipeline_->stages.size() - 1), source.refLoc);
+  pipe_->pipeline->stages.push_back(std::move(b));
+  return Value::stageRef(static_cast<int>(pipe_->pipeline->stages.size() - 1), source.refLoc);
 }
 
 Value Elaborator::stageAccess(const Value& target, const ast::Expr& call, Env& env) {
-  const ir::Stage& stage = pipeline_->stages[target.stage];
-  bool beingUpdated = std::find(updatingStages_.begin(), updatingStages_.end(), target.stage) != updatingStages_.end();
+  const ir::Stage& stage = pipe_->pipeline->stages[target.stage];
+  bool beingUpdated = std::find(pipe_->updatingStages.begin(), pipe_->updatingStages.end(), target.stage) != pipe_->updatingStages.end();
   if (beingUpdated && (!env.def || env.def->selfStage != target.stage)) {
     error(call.loc, fmt::format("recursive definition: '{}' is read by another stage while its own update is being defined", stage.name));
     return Value::error();
@@ -557,7 +556,7 @@ Value Elaborator::stageAccess(const Value& target, const ast::Expr& call, Env& e
     Diagnostic& d = error(call.loc, fmt::format("wrong number of indices: '{}' has {} dimension{} ({}) but {} {} given", calleeName, dims,
                                                 dims == 1 ? "" : "s", fmt::join(stage.dims, ", "), explicitCount,
                                                 explicitCount == 1 ? "is" : "are"));
-    if (auto it = stageDefLocs_.find(stage.name); it != stageDefLocs_.end()) d.note(it->second, fmt::format("'{}' defined here", calleeName));
+    if (auto it = pipe_->stageDefLocs.find(stage.name); it != pipe_->stageDefLocs.end()) d.note(it->second, fmt::format("'{}' defined here", calleeName));
     else d.note(stage.loc, fmt::format("'{}' defined here", calleeName));
   };
   if (ellipsis ? explicitCount > dims : explicitCount != dims) {

@@ -51,7 +51,7 @@ ir::ExprPtr Elaborator::constantParamValue(const ast::ExprPtr& e, const ast::Par
 }
 
 bool Elaborator::elaborateParams(const ast::Decl& decl, Scope& scope) {
-  ir::Pipeline& p = *pipeline_;
+  ir::Pipeline& p = *pipe_->pipeline;
   bool ok = true;
   for (const ast::Param& param : decl.params) {
     if (scope.bound.count(param.name)) {
@@ -122,7 +122,7 @@ bool Elaborator::elaborateParams(const ast::Decl& decl, Scope& scope) {
 }
 
 std::vector<std::optional<ScalarType>> Elaborator::elaborateOutputs(const ast::Decl& decl, Scope& scope, bool headerOk) {
-  ir::Pipeline& p = *pipeline_;
+  ir::Pipeline& p = *pipe_->pipeline;
   std::vector<std::optional<ScalarType>> types;
   for (const ast::Output& out : decl.outputs) {
     ir::Output o;
@@ -150,8 +150,7 @@ std::vector<std::optional<ScalarType>> Elaborator::elaborateOutputs(const ast::D
       Env sizeEnv{&scope, nullptr};
       for (const ast::ExprPtr& e : out.size) {
         ir::ExprPtr v = evalIndex(*e, sizeEnv);
-        bool readsStage = false;
-        walkIr(v, [&](const ir::Expr& node) { readsStage = readsStage || node.kind == ir::ExprKind::Call; });
+        bool readsStage = ir::any(v, [](const ir::Expr& node) { return node.kind == ir::ExprKind::Call; });
         if (readsStage) {
           error(e->loc, "an output size may use parameters, input extents and constants, not stages");
           v = nullptr;
@@ -184,7 +183,7 @@ std::vector<std::optional<ScalarType>> Elaborator::elaborateOutputs(const ast::D
 }
 
 void Elaborator::elaborateReturn(const ast::Decl& decl, Scope& scope, const std::vector<std::optional<ScalarType>>& outputTypes) {
-  ir::Pipeline& p = *pipeline_;
+  ir::Pipeline& p = *pipe_->pipeline;
   const ast::Stmt& ret = *scope.ret;
   if (ret.values.size() != decl.outputs.size()) {
     error(ret.loc, fmt::format("'{}' declares {} output{} but returns {} value{}", decl.name, decl.outputs.size(),
@@ -214,7 +213,7 @@ void Elaborator::elaborateReturn(const ast::Decl& decl, Scope& scope, const std:
       Diagnostic& d = error(e.loc, fmt::format("'{}' returns {}[{}] but declares {}[{}]; convert explicitly, e.g. with {}", decl.name,
                                                toString(s.type), fmt::join(s.dims, ", "), out.typeName, fmt::join(out.dims, ", "), fix));
       d.note(out.typeLoc, "output type declared here");
-      if (auto it = stageDefLocs_.find(s.name); it != stageDefLocs_.end()) d.note(it->second, fmt::format("'{}' defined here", s.name));
+      if (auto it = pipe_->stageDefLocs.find(s.name); it != pipe_->stageDefLocs.end()) d.note(it->second, fmt::format("'{}' defined here", s.name));
     }
   }
 }
@@ -225,15 +224,9 @@ ir::Pipeline Elaborator::elaboratePipeline(const ast::Decl& decl) {
   p.name = decl.name;
   p.doc = decl.doc;
   p.loc = decl.nameLoc;
-  pipeline_ = &p;
-  instances_.clear();
-  instanceCount_ = 0;
-  stageLimitReported_ = false;
-  modelIndices_.clear();
-  modelInputShapes_.clear();
-  stageNames_.clear();
-  nextSuffix_.clear();
-  stageDefLocs_.clear();
+  PipelineState state;
+  state.pipeline = &p;
+  pipe_ = &state;
   Scope scope;
   scopes_.push_back(&scope);
 
@@ -243,7 +236,7 @@ ir::Pipeline Elaborator::elaboratePipeline(const ast::Decl& decl) {
   std::vector<std::optional<ScalarType>> outputTypes = elaborateOutputs(decl, scope, headerOk);
   if (hasReturn) elaborateReturn(decl, scope, outputTypes);
   size_t computed = static_cast<size_t>(std::count_if(p.stages.begin(), p.stages.end(), [](const ir::Stage& s) { return s.kind != ir::StageKind::Input; }));
-  if (computed > kMaxStages && !stageLimitReported_) {
+  if (computed > kMaxStages && !pipe_->stageLimitReported) {
     error(decl.nameLoc, fmt::format("pipeline '{}' has {} stages (functions included); Fovea compiles pipelines of up to {} stages", decl.name,
                                     computed, kMaxStages));
   }
@@ -251,7 +244,7 @@ ir::Pipeline Elaborator::elaboratePipeline(const ast::Decl& decl) {
   finishScope(scope, scope.ret != nullptr && diags_.errorCount() == errorsBefore);
 
   scopes_.pop_back();
-  pipeline_ = nullptr;
+  pipe_ = nullptr;
   return p;
 }
 

@@ -28,25 +28,26 @@ std::string stmtWhat(const ast::Stmt& s) {
 
 bool Elaborator::checkVariableOwners(const ir::ExprPtr& e, const DefContext& def, const std::string& stage) {
   bool ok = true;
-  walkIr(e, [&](const ir::Expr& node) {
+  ir::visit(e, [&](const ir::Expr& node) {
     bool variable = node.kind == ir::ExprKind::Var || node.kind == ir::ExprKind::RVar;
-    if (!ok || !variable || node.owner == def.id || node.owner < 0) return;
+    if (!ok || !variable || node.owner == def.id || node.owner < 0) return ok;
     error(node.loc, fmt::format("this {} variable belongs to the caller's definition and reaches the definition of '{}' through a "
                                 "function argument; pass a stage instead of a value that depends on it",
                                 node.kind == ir::ExprKind::Var ? "pixel" : "reduction", stage));
     ok = false;
+    return false;
   });
   return ok;
 }
 
 std::string Elaborator::uniqueStageName(const std::string& base) {
-  if (stageNames_.insert(base).second) return base;
+  if (pipe_->stageNames.insert(base).second) return base;
   // Each base remembers its next suffix: a function instantiated n times costs n look-ups, not n^2.
-  int& k = nextSuffix_.emplace(base, 2).first->second;
+  int& k = pipe_->nextSuffix.emplace(base, 2).first->second;
   std::string name;
   do {
     name = fmt::format("{}_{}", base, k++);
-  } while (!stageNames_.insert(name).second);
+  } while (!pipe_->stageNames.insert(name).second);
   return name;
 }
 
@@ -60,7 +61,7 @@ void Elaborator::addGlobals(const std::vector<ast::Module>& modules) {
       if (!inserted && it->second.module == 0 && m != 0) continue;
       if (!inserted) {
         error(d.nameLoc, fmt::format("redefinition of '{}'", d.name)).note(it->second.decl->nameLoc, fmt::format("'{}' first defined here", d.name));
-      } else if (std::find(builtinNames().begin(), builtinNames().end(), d.name) != builtinNames().end()) {
+      } else if (isBuiltinFunction(d.name)) {
         error(d.nameLoc, fmt::format("'{}' is a builtin name and cannot be redefined", d.name));
         globals_.erase(d.name);  // the builtin keeps its meaning everywhere else
       }
@@ -214,15 +215,15 @@ Value Elaborator::elaborateStage(Scope& scope, const std::string& name) {
   }
   stage.pure.value = value;
   stage.pure.loc = first.loc;
-  stageDefLocs_[stage.name] = first.nameLoc;
-  pipeline_->stages.push_back(std::move(stage));
-  int index = static_cast<int>(pipeline_->stages.size() - 1);
+  pipe_->stageDefLocs[stage.name] = first.nameLoc;
+  pipe_->pipeline->stages.push_back(std::move(stage));
+  int index = static_cast<int>(pipe_->pipeline->stages.size() - 1);
   scope.resolved[name] = Value::stageRef(index, first.nameLoc);
   scope.state[name] = ResolveState::Updating;
 
-  updatingStages_.push_back(index);
+  pipe_->updatingStages.push_back(index);
   for (size_t i = 1; i < defs.size(); ++i) elaborateUpdate(scope, index, *defs[i]);
-  updatingStages_.pop_back();
+  pipe_->updatingStages.pop_back();
   resolving_.pop_back();
   scope.state[name] = ResolveState::Done;
   return scope.resolved[name];
@@ -238,13 +239,13 @@ std::optional<ir::Domain> Elaborator::elaborateDomain(const ast::OverClause& ove
     ref.name = over.source;
     Value src = eval(ref, boundsEnv);
     if (!src.ok()) return std::nullopt;
-    if (src.kind != Value::Kind::Stage || pipeline_->stages[src.stage].kind != ir::StageKind::Input) {
+    if (src.kind != Value::Kind::Stage || pipe_->pipeline->stages[src.stage].kind != ir::StageKind::Input) {
       error(over.sourceLoc, fmt::format("'over {} in {}' needs a pipeline input (its extent is the domain), or explicit ranges like [0 .. n]",
                                         over.var, over.source));
       return std::nullopt;
     }
-    const ir::Input& in = pipeline_->inputs[pipeline_->stages[src.stage].input];
-    d.sourceInput = pipeline_->stages[src.stage].input;
+    const ir::Input& in = pipe_->pipeline->inputs[pipe_->pipeline->stages[src.stage].input];
+    d.sourceInput = pipe_->pipeline->stages[src.stage].input;
     for (size_t i = 0; i < in.dims.size(); ++i) {
       d.dimNames.push_back(in.dims[i]);
       d.mins.push_back(build_.typedConst(ScalarType::I32, 0, 0, over.sourceLoc));
@@ -263,12 +264,10 @@ std::optional<ir::Domain> Elaborator::elaborateDomain(const ast::OverClause& ove
     ir::ExprPtr lo = evalIndex(*over.ranges[i].first, boundsEnv);
     ir::ExprPtr hi = evalIndex(*over.ranges[i].second, boundsEnv);
     for (const ir::ExprPtr& bound : {lo, hi}) {
-      walkIr(bound, [&](const ir::Expr& node) {
-        if (node.kind == ir::ExprKind::Call && ok) {
-          error(bound->loc, "the bounds of a reduction domain may use parameters, input extents and constants, not stages");
-          ok = false;
-        }
-      });
+      if (ok && ir::any(bound, [](const ir::Expr& node) { return node.kind == ir::ExprKind::Call; })) {
+        error(bound->loc, "the bounds of a reduction domain may use parameters, input extents and constants, not stages");
+        ok = false;
+      }
     }
     if (!lo || !hi) {
       ok = false;
@@ -276,9 +275,7 @@ std::optional<ir::Domain> Elaborator::elaborateDomain(const ast::OverClause& ove
     }
     bool usesVariables = false;
     for (const ir::ExprPtr& bound : {lo, hi}) {
-      walkIr(bound, [&](const ir::Expr& node) {
-        usesVariables = usesVariables || node.kind == ir::ExprKind::Var || node.kind == ir::ExprKind::RVar;
-      });
+      usesVariables = usesVariables || ir::any(bound, [](const ir::Expr& node) { return node.kind == ir::ExprKind::Var || node.kind == ir::ExprKind::RVar; });
     }
     if (usesVariables) {
       error(over.ranges[i].first->loc, "the bounds of a reduction domain cannot depend on pixel or reduction variables");
@@ -304,9 +301,9 @@ std::optional<ir::Domain> Elaborator::elaborateDomain(const ast::OverClause& ove
 }
 
 void Elaborator::elaborateUpdate(Scope& scope, int index, const ast::Stmt& s) {
-  const std::string stageName = pipeline_->stages[index].name;
-  const std::vector<std::string> dims = pipeline_->stages[index].dims;
-  const ScalarType type = pipeline_->stages[index].type;
+  const std::string stageName = pipe_->pipeline->stages[index].name;
+  const std::vector<std::string> dims = pipe_->pipeline->stages[index].dims;
+  const ScalarType type = pipe_->pipeline->stages[index].type;
 
   DefContext def;
   def.id = nextDefinitionId_++;
@@ -315,7 +312,7 @@ void Elaborator::elaborateUpdate(Scope& scope, int index, const ast::Stmt& s) {
   def.selfScope = &scope;
   // Only the names written in the pure definition are variables here; the dimensions `...` added
   // are reached through `...` alone (their names could shadow a parameter or a constant).
-  size_t named = std::min(dims.size(), pipeline_->stages[index].namedDims);
+  size_t named = std::min(dims.size(), pipe_->pipeline->stages[index].namedDims);
   for (size_t i = 0; i < named; ++i) def.pureVars[dims[i]] = static_cast<int>(i);
   Env env{&scope, &def};
 
@@ -352,7 +349,6 @@ void Elaborator::elaborateUpdate(Scope& scope, int index, const ast::Stmt& s) {
   }
 
   ir::Definition update;
-  update.op = s.op;
   update.loc = s.loc;
   bool ok = true;
   for (size_t i = 0; i < explicitCount; ++i) {
@@ -362,7 +358,7 @@ void Elaborator::elaborateUpdate(Scope& scope, int index, const ast::Stmt& s) {
       break;
     }
     bool mentionsVariable = false;
-    walkIr(a, [&](const ir::Expr& node) { mentionsVariable = mentionsVariable || node.kind == ir::ExprKind::Var; });
+    mentionsVariable = mentionsVariable || ir::any(a, [](const ir::Expr& node) { return node.kind == ir::ExprKind::Var; });
     if (a && mentionsVariable && a->kind != ir::ExprKind::Var) {
       error(s.lhsArgs[i]->loc, "a pure variable can only stand alone on an update's left-hand side; write the variable itself, or use a "
                                "reduction domain for computed positions");
@@ -395,7 +391,7 @@ void Elaborator::elaborateUpdate(Scope& scope, int index, const ast::Stmt& s) {
   if (!ok || !checkVariableOwners(rhs, def, s.name)) return;
 
   bool readsSelf = false;
-  walkIr(rhs, [&](const ir::Expr& node) { readsSelf = readsSelf || (node.kind == ir::ExprKind::Call && node.index == index); });
+  readsSelf = readsSelf || ir::any(rhs, [&](const ir::Expr& node) { return node.kind == ir::ExprKind::Call && node.index == index; });
   if (sameAsPure && !readsSelf) {
     error(s.nameLoc, fmt::format("redefinition of '{}'", s.name))
         .note(scope.defines.at(s.name).front()->nameLoc, fmt::format("'{}' first defined here", s.name));
@@ -408,11 +404,12 @@ void Elaborator::elaborateUpdate(Scope& scope, int index, const ast::Stmt& s) {
     if (a->kind == ir::ExprKind::Var) bound[a->index] = true;
   }
   bool unbound = false;
-  walkIr(rhs, [&](const ir::Expr& node) {
+  ir::visit(rhs, [&](const ir::Expr& node) {
     if (node.kind == ir::ExprKind::Var && !bound[node.index] && !unbound) {
       error(node.loc, fmt::format("variable '{}' is not an index of this update's left-hand side", dims[node.index]));
       unbound = true;
     }
+    return !unbound;
   });
   if (unbound) return;
 
@@ -447,7 +444,7 @@ void Elaborator::elaborateUpdate(Scope& scope, int index, const ast::Stmt& s) {
   }
   update.value = rhs;
   update.domain = domain;
-  pipeline_->stages[index].updates.push_back(std::move(update));
+  pipe_->pipeline->stages[index].updates.push_back(std::move(update));
 }
 
 bool Elaborator::collectBlock(Scope& scope, const ast::Block& block, const std::string& owner, SourceLoc ownerLoc) {
@@ -508,7 +505,7 @@ Value Elaborator::instantiate(const ast::Decl& fn, const ast::Expr& call, Env& e
         .note(fn.nameLoc, fmt::format("'{}' defined here", fn.name));
     return Value::error();
   }
-  if (!pipeline_) {
+  if (!pipe_) {
     error(call.loc, fmt::format("a constant cannot call function '{}': constants are known at compile time", fn.name));
     return Value::error();
   }
@@ -544,22 +541,22 @@ Value Elaborator::instantiate(const ast::Decl& fn, const ast::Expr& call, Env& e
   // n levels deep, makes n instances, not 2^n).
   std::optional<std::string> key = instanceKey(fn, args);
   if (key) {
-    if (auto it = instances_.find(*key); it != instances_.end()) return it->second;
+    if (auto it = pipe_->instances.find(*key); it != pipe_->instances.end()) return it->second;
   }
-  if (pipeline_->stages.size() > kMaxStages) {
-    if (!stageLimitReported_) {
+  if (pipe_->pipeline->stages.size() > kMaxStages) {
+    if (!pipe_->stageLimitReported) {
       error(call.loc, fmt::format("pipeline '{}' has more than {} stages with its functions' instances; Fovea compiles pipelines of up to {} "
                                   "stages: compute shared results once as stages and pass them on",
-                                  pipeline_->name, kMaxStages, kMaxStages));
+                                  pipe_->pipeline->name, kMaxStages, kMaxStages));
     }
-    stageLimitReported_ = true;
+    pipe_->stageLimitReported = true;
     return Value::error();
   }
-  if (++instanceCount_ > kMaxInstances) {
-    if (instanceCount_ == kMaxInstances + 1) {
+  if (++pipe_->instanceCount > kMaxInstances) {
+    if (pipe_->instanceCount == kMaxInstances + 1) {
       error(call.loc, fmt::format("more than {} function instances in pipeline '{}': functions are inlined at every call; compute shared "
                                   "results once as stages and pass them on",
-                                  kMaxInstances, pipeline_->name));
+                                  kMaxInstances, pipe_->pipeline->name));
     }
     return Value::error();
   }
@@ -590,7 +587,7 @@ Value Elaborator::instantiate(const ast::Decl& fn, const ast::Expr& call, Env& e
   finishScope(scope, false);
   scopes_.pop_back();
   fnStack_.pop_back();
-  if (key && result.ok()) instances_[*key] = result;
+  if (key && result.ok()) pipe_->instances[*key] = result;
   return result;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-// Internal to sema: the state of checking one program. Expressions are elaborated in
+// Internal to sema: the state of checking one program (Elaborator) and of one of its pipelines
+// (PipelineState). Expressions are elaborated in
 // elaborate_expr.cpp, statements, stages, functions and pipelines in elaborate_stage.cpp.
 
 #include <functional>
@@ -87,12 +88,21 @@ struct GlobalSymbol {
   size_t module = 0;  ///< index of the module that declares it (0: the main file)
 };
 
-/// Visits every node of an IR expression.
-inline void walkIr(const ir::ExprPtr& e, const std::function<void(const ir::Expr&)>& f) {
-  if (!e) return;
-  f(*e);
-  for (const ir::ExprPtr& a : e->args) walkIr(a, f);
-}
+/// What checking one pipeline accumulates. Elaborator::elaboratePipeline makes a fresh one for
+/// each pipeline; what outlives a pipeline (globals, constants, function instantiations reported)
+/// stays in the Elaborator.
+struct PipelineState {
+  ir::Pipeline* pipeline = nullptr;
+  std::map<std::string, Value> instances;  ///< function calls already made
+  size_t instanceCount = 0;
+  bool stageLimitReported = false;
+  std::map<std::string, SourceLoc> stageDefLocs;
+  std::set<std::string> stageNames;
+  std::map<std::string, int> nextSuffix;  ///< per stage-name base: the next _k to try
+  std::map<const ast::Decl*, int> modelIndices;  ///< -1 when the file could not be read
+  std::map<int, std::pair<std::vector<int64_t>, std::string>> modelInputShapes;  ///< stage -> the shape a model reads it at, and which model
+  std::vector<int> updatingStages;  ///< stages whose updates are being elaborated
+};
 
 class Elaborator {
  public:
@@ -177,22 +187,14 @@ class Elaborator {
   std::vector<const ast::Decl*> fnStack_;
   std::vector<std::unique_ptr<ir::Domain>> domains_;
   std::vector<std::unique_ptr<Scope>> instanceScopes_;
-  std::map<std::string, SourceLoc> stageDefLocs_;
-  std::set<std::string> stageNames_;
-  std::map<std::string, int> nextSuffix_;          ///< per stage-name base: the next _k to try
-  std::map<std::string, Value> instances_;         ///< per pipeline: function calls already made
-  size_t instanceCount_ = 0;                       ///< per pipeline
   static constexpr size_t kMaxInstances = 20000;
   /// Halide's lowering and LLVM grow faster than linearly with a pipeline's stages (a 2000-stage
   /// chain compiles in about 30 s per target); past this many, the pipeline is refused.
   static constexpr size_t kMaxStages = 1000;
-  bool stageLimitReported_ = false;
-  ir::Pipeline* pipeline_ = nullptr;
   int nextDefinitionId_ = 0;
-  std::map<const ast::Decl*, int> modelIndices_;  ///< per pipeline: -1 when the file could not be read
-  std::map<int, std::pair<std::vector<int64_t>, std::string>> modelInputShapes_;  ///< stage -> the shape a model reads it at, and which model
-  std::vector<int> updatingStages_;  ///< stages whose updates are being elaborated
   bool allowUnknownNames_ = false;
+  /// The pipeline being checked (null while constants are evaluated): made anew for each one.
+  PipelineState* pipe_ = nullptr;
   Diagnostic unreported_;
 };
 

@@ -128,8 +128,7 @@ void checkFunctionNames(const ast::Decl& fn, const std::set<std::string>& global
     visitStmt(s, [&](const ast::Expr& e) {
       if (e.kind != ast::ExprKind::Name) return;
       const std::string& n = e.name;
-      if (vars.count(n) || locals.count(n) || globalNames.count(n) || findBuiltin(n) || parseBoundaryKind(n) || n == "boundary") return;
-      if (parseScalarType(n) || parseSaturatingCast(n)) return;
+      if (vars.count(n) || locals.count(n) || globalNames.count(n) || isBuiltinFunction(n) || parseBoundaryKind(n)) return;
       std::vector<std::string> all = candidates;
       all.insert(all.end(), vars.begin(), vars.end());
       if (auto best = closestMatch(n, all)) {

@@ -8,12 +8,7 @@ namespace fovea {
 namespace {
 
 bool contains(const ir::ExprPtr& e, ir::ExprKind kind) {
-  if (!e) return false;
-  if (e->kind == kind) return true;
-  for (const ir::ExprPtr& a : e->args) {
-    if (contains(a, kind)) return true;
-  }
-  return false;
+  return ir::any(e, [kind](const ir::Expr& n) { return n.kind == kind; });
 }
 
 /// An index that can land outside the consumer's own domain: a variable plus something, or a
@@ -36,9 +31,10 @@ struct CallSite {
 };
 
 void collectCalls(const ir::ExprPtr& e, const ir::Definition& def, std::vector<CallSite>& out) {
-  if (!e) return;
-  if (e->kind == ir::ExprKind::Call) out.push_back({e.get(), &def});
-  for (const ir::ExprPtr& a : e->args) collectCalls(a, def, out);
+  ir::visit(e, [&](const ir::Expr& n) {
+    if (n.kind == ir::ExprKind::Call) out.push_back({&n, &def});
+    return true;
+  });
 }
 
 }  // namespace

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "frontend/ast.h"
+#include <functional>
 #include "sema/types.h"
 #include "support/source.h"
 
@@ -70,7 +70,6 @@ struct Domain {
 struct Definition {
   std::vector<ExprPtr> lhs;  ///< pure definition: Var(0..n-1); update: any index expressions
   ExprPtr value;             ///< the full right-hand side (an update's `f(..) + e` already expanded)
-  ast::UpdateOp op = ast::UpdateOp::Assign;
   std::optional<Domain> domain;
   SourceLoc loc;
 };
@@ -163,6 +162,19 @@ struct Pipeline {
 struct Program {
   std::vector<Pipeline> pipelines;
 };
+
+/// The one walk over IR expressions: `f` sees `e` and then, when it returns true, the expressions
+/// below it (parents first). Null expressions are skipped.
+void visit(const ExprPtr& e, const std::function<bool(const Expr&)>& f);
+/// visit() of every expression of a definition: its value, its update indices, its domain's bounds.
+void visit(const Definition& d, const std::function<bool(const Expr&)>& f);
+/// visit() of every expression of a stage: its definitions and a constant boundary's value.
+void visit(const Stage& s, const std::function<bool(const Expr&)>& f);
+/// Whether `e` or any expression below it satisfies `pred`.
+bool any(const ExprPtr& e, const std::function<bool(const Expr&)>& pred);
+/// A copy of `e` in which every node (operands first) was passed through `f`, which returns the
+/// node to keep (its argument, or a changed copy).
+ExprPtr rewrite(const ExprPtr& e, const std::function<ExprPtr(ExprPtr)>& f);
 
 /// How an operator is written: "+", "min", "&&".
 const char* toString(BinaryOp op);

@@ -30,8 +30,8 @@ std::string foveaOrder(const std::vector<int64_t>& shape) {
 }  // namespace
 
 int Elaborator::modelIndex(const ast::Decl& decl) {
-  if (auto it = modelIndices_.find(&decl); it != modelIndices_.end()) return it->second;
-  int& index = modelIndices_[&decl];
+  if (auto it = pipe_->modelIndices.find(&decl); it != pipe_->modelIndices.end()) return it->second;
+  int& index = pipe_->modelIndices[&decl];
   index = -1;
   if (decl.modelFormat != "onnx") {
     error(decl.modelFormatLoc, fmt::format("unknown model format '{}'; Fovea reads onnx(\"file.onnx\")", decl.modelFormat)).fixit(decl.modelFormatLoc, "onnx");
@@ -81,15 +81,15 @@ int Elaborator::modelIndex(const ast::Decl& decl) {
     error(decl.modelPathLoc, fmt::format("model '{}' has {} outputs; Fovea calls models with exactly one", decl.name, m.outputs.size()));
     return -1;
   }
-  pipeline_->models.push_back(std::move(m));
-  index = static_cast<int>(pipeline_->models.size() - 1);
+  pipe_->pipeline->models.push_back(std::move(m));
+  index = static_cast<int>(pipe_->pipeline->models.size() - 1);
   return index;
 }
 
 Value Elaborator::evalModelCall(const ast::Decl& decl, const ast::Expr& e, Env& env) {
   int index = modelIndex(decl);
   if (index < 0) return Value::error();
-  const ir::Model& model = pipeline_->models[static_cast<size_t>(index)];
+  const ir::Model& model = pipe_->pipeline->models[static_cast<size_t>(index)];
   if (e.args.size() != model.inputs.size()) {
     error(e.loc, fmt::format("model '{}' takes {} input{} (one stage each), got {}", decl.name, model.inputs.size(), model.inputs.size() == 1 ? "" : "s",
                              e.args.size()))
@@ -116,7 +116,7 @@ Value Elaborator::evalModelCall(const ast::Decl& decl, const ast::Expr& e, Env& 
       ok = false;
       continue;
     }
-    const ir::Stage& s = pipeline_->stages[v.stage];
+    const ir::Stage& s = pipe_->pipeline->stages[v.stage];
     if (s.dims.size() != want.shape.size() || s.type != want.type) {
       std::string dims;
       for (size_t d = 0; d < s.dims.size(); ++d) dims += (d ? ", " : "") + s.dims[d];
@@ -127,7 +127,7 @@ Value Elaborator::evalModelCall(const ast::Decl& decl, const ast::Expr& e, Env& 
       continue;
     }
     // A stage a model reads is computed at the model's input shape: one shape per stage.
-    auto [it, inserted] = modelInputShapes_.emplace(v.stage, std::make_pair(want.shape, decl.name));
+    auto [it, inserted] = pipe_->modelInputShapes.emplace(v.stage, std::make_pair(want.shape, decl.name));
     if (!inserted && it->second.first != want.shape) {
       error(a.loc, fmt::format("'{}' is read by model '{}' as {} and by model '{}' as {}; a stage has one size: give each model a stage of its own",
                                s.name, it->second.second, shapeText(it->second.first), decl.name, shapeText(want.shape)));
@@ -146,8 +146,8 @@ Value Elaborator::evalModelCall(const ast::Decl& decl, const ast::Expr& e, Env& 
   st.modelArgs = args;
   st.loc = e.loc;
   st.name = uniqueStageName(decl.name);
-  pipeline_->stages.push_back(std::move(st));
-  return Value::stageRef(static_cast<int>(pipeline_->stages.size() - 1), e.loc);
+  pipe_->pipeline->stages.push_back(std::move(st));
+  return Value::stageRef(static_cast<int>(pipe_->pipeline->stages.size() - 1), e.loc);
 }
 
 }  // namespace fovea::sema_detail

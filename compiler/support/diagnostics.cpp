@@ -189,7 +189,11 @@ std::string jsonLocation(const SourceManager& sources, SourceLoc loc) {
 }  // namespace
 
 std::string renderJson(const std::vector<Diagnostic>& diags, const SourceManager& sources) {
-  std::string out = "{\"diagnostics\":[";
+  return "{\"diagnostics\":[" + renderJsonItems(diags, sources) + "]}\n";
+}
+
+std::string renderJsonItems(const std::vector<Diagnostic>& diags, const SourceManager& sources) {
+  std::string out;
   for (size_t i = 0; i < diags.size(); ++i) {
     const Diagnostic& d = diags[i];
     if (i) out += ',';
@@ -207,7 +211,6 @@ std::string renderJson(const std::vector<Diagnostic>& diags, const SourceManager
     }
     out += "]}";
   }
-  out += "]}\n";
   return out;
 }
 

@@ -77,6 +77,8 @@ std::string renderText(const std::vector<Diagnostic>& diags, const SourceManager
 /// The same diagnostics as one JSON document:
 /// {"diagnostics":[{"file","line","column","endLine","endColumn","severity","message","notes":[...],"fixits":[...]}]}
 std::string renderJson(const std::vector<Diagnostic>& diags, const SourceManager& sources);
+/// The members of renderJson's array, comma separated (to join several files' diagnostics).
+std::string renderJsonItems(const std::vector<Diagnostic>& diags, const SourceManager& sources);
 
 /// Length of the valid UTF-8 sequence starting at byte i, or 0 when it is not valid (overlong
 /// forms, surrogates and code points past U+10FFFF are invalid).

@@ -378,3 +378,50 @@ TEST(Cli, ClassifyRunsOnABatchAndWritesScoresAsJson) {
 }
 
 }  // namespace
+
+// The same failure gives the same exit status and the same words in every command (one mapping,
+// driver/commands.cpp): errors in the script 1, a pipeline or file that is not there 2.
+TEST(Cli, EveryCommandReportsTheSameFailureTheSameWay) {
+  std::string bad = writeTemp("same_bad.fov", "pipeline p(input: u8[x]) -> u8[x] {\n  out(x) = inptu(x);\n  return out;\n}\n");
+  std::string dir = fs::path(bad).parent_path().string();
+  std::string png = dir + "/same_in.png";
+  std::string good = kExamples + "/blur3.fov";
+  struct Case {
+    std::string command, tail;
+  };
+  const std::vector<Case> cases = {{"compile", "-o " + dir + "/same_out"}, {"run", "-i " + png + " -o " + dir + "/same_out.png"},
+                                   {"graph", "-o " + dir + "/same.dot"}};
+  for (const Case& c : cases) {
+    CommandResult script = run(c.command + " " + bad + " " + c.tail);
+    EXPECT_EQ(script.status, 1) << c.command << ": " << script.out;
+    EXPECT_NE(script.out.find(bad + ":2:12: error: undefined name 'inptu'"), std::string::npos) << c.command << ": " << script.out;
+    CommandResult pipeline = run(c.command + " " + good + " --pipeline nope " + c.tail);
+    EXPECT_EQ(pipeline.status, 2) << c.command << ": " << pipeline.out;
+    EXPECT_NE(pipeline.out.find("fovea " + c.command + ": '" + good + "': no pipeline named 'nope' (the file defines: blur3)"), std::string::npos)
+        << c.command << ": " << pipeline.out;
+    CommandResult missing = run(c.command + " " + dir + "/no_such.fov " + c.tail);
+    EXPECT_EQ(missing.status, 2) << c.command << ": " << missing.out;
+    EXPECT_NE(missing.out.find("fovea " + c.command + ": cannot read '" + dir + "/no_such.fov'"), std::string::npos) << c.command << ": " << missing.out;
+  }
+}
+
+// `--dump-after PASS` prints what each pass made, in pass order, on stdout.
+TEST(Cli, DumpAfterPrintsEachPassInOrder) {
+  std::string dir = fs::path(writeTemp("dump_marker", "")).parent_path().string();
+  CommandResult r = runShell(std::string(FOVEA_BINARY) + " compile " + kExamples + "/blur3.fov --target sse41 -o " + dir +
+                             "/dump_out --dump-after apply,lower,check,plan,split 2>/dev/null");
+  ASSERT_EQ(r.status, 0) << r.out;
+  size_t at = 0;
+  for (const char* pass : {"check: blur3", "split: blur3", "lower: blur3", "plan: blur3 for x86-64-linux-sse41", "apply: blur3 for x86-64-linux-sse41"}) {
+    size_t next = r.out.find(std::string("// ---- after ") + pass, at);
+    ASSERT_NE(next, std::string::npos) << pass << " missing or out of order:\n" << r.out.substr(0, 3000);
+    at = next;
+  }
+  EXPECT_NE(r.out.find("stage box3.bx: f32[x, y, c]"), std::string::npos);        // the checked IR
+  EXPECT_NE(r.out.find("box3_bx(x, y, c) = "), std::string::npos);                 // the lowered Funcs
+  EXPECT_NE(r.out.find("\"stage\": \"box3_bx\""), std::string::npos);              // the schedule
+  EXPECT_NE(r.out.find("produce blur3"), std::string::npos);                        // the loop nest
+  CommandResult bad = run("compile " + kExamples + "/blur3.fov -o " + dir + "/dump_out --dump-after codegen");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.out.find("--dump-after takes check, split, lower, plan, apply, not 'codegen'"), std::string::npos) << bad.out;
+}

@@ -13,7 +13,6 @@
 #include <fstream>
 #include <random>
 
-#include "frontend/imports.h"
 #include "testing/check_source.h"
 #include "support/files.h"
 

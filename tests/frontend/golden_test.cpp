@@ -15,7 +15,6 @@
 #include <regex>
 #include <unistd.h>
 
-#include "frontend/imports.h"
 #include "testing/check_source.h"
 #include "support/files.h"
 

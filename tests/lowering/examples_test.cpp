@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <fstream>
 
-#include "frontend/imports.h"
 #include "testing/jit.h"
 #include "support/files.h"
 

@@ -14,8 +14,7 @@
 #include <cstring>
 #include <random>
 
-#include "frontend/imports.h"
-#include "lower/lower.h"
+#include "api/compiler.h"
 #include "testing/jit.h"
 #include "support/files.h"
 

@@ -19,7 +19,6 @@
 #include <set>
 #include <sstream>
 
-#include "frontend/imports.h"
 #include "testing/jit.h"
 #include "support/files.h"
 

@@ -4,8 +4,9 @@
 
 #include <stdexcept>
 
-#include "frontend/imports.h"
-#include "sema/sema.h"
+#include <algorithm>
+
+#include "api/compiler.h"
 #include "support/files.h"
 
 namespace fovea::test {
@@ -14,14 +15,16 @@ std::string CheckResult::text() const { return renderText(diagnostics, *sources)
 
 CheckResult checkSource(const std::string& text, const std::string& path) {
   CheckResult r;
-  r.sources = std::make_unique<SourceManager>();
-  FileId id = r.sources->addFile(path, text);
-  DiagnosticEngine diags(*r.sources);
-  std::vector<ast::Module> modules = loadModules(*r.sources, id, diags, ImportOptions{FOVEA_STDLIB_DIR});
-  r.program = checkProgram(modules, diags);
-  diags.sortBySource();
-  r.diagnostics = diags.diagnostics();
-  r.errors = diags.errorCount();
+  compiler::Result<compiler::Program> program = compiler::checkSource(text, path, compiler::Options{FOVEA_STDLIB_DIR, {}, {}});
+  if (program) {
+    r.sources = program->sharedSources();
+    r.diagnostics = program->diagnostics();
+    r.program = program->ir();
+  } else {
+    r.sources = program.failure().sources;
+    r.diagnostics = program.failure().diagnostics;
+  }
+  r.errors = static_cast<size_t>(std::count_if(r.diagnostics.begin(), r.diagnostics.end(), [](const Diagnostic& d) { return d.severity == Severity::Error; }));
   return r;
 }
 

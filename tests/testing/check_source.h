@@ -1,5 +1,5 @@
 #pragma once
-// Test helpers: run the front end and sema on a file or a string, in process.
+// Test helpers: load and check a file or a string through the compiler API, in process.
 
 #include <functional>
 #include <memory>
@@ -12,7 +12,7 @@
 namespace fovea::test {
 
 struct CheckResult {
-  std::unique_ptr<SourceManager> sources;
+  std::shared_ptr<const SourceManager> sources;
   std::vector<Diagnostic> diagnostics;
   ir::Program program;
   size_t errors = 0;

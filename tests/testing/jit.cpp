@@ -3,11 +3,8 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "api/compiler.h"
 #include "codegen/targets.h"
-#include "lower/lower.h"
-#include "schedule/apply_schedule.h"
-#include "schedule/choose.h"
-#include "sema/evaluate.h"
 
 namespace fovea::test {
 
@@ -36,57 +33,32 @@ Halide::Buffer<uint8_t> loadImage(const std::string& name, bool gray) {
 JitRun runJit(const std::string& source, const std::vector<Halide::Buffer<>>& inputs, const std::map<std::string, double>& params,
               const std::string& schedule, const std::string& name, const std::string& path) {
   JitRun run;
-  CheckResult checked = checkSource(source, path);
-  if (checked.errors) {
-    run.error = checked.text();
+  compiler::Result<compiler::Program> program = compiler::checkSource(source, path, compiler::Options{FOVEA_STDLIB_DIR, {}, {}});
+  if (!program) {
+    run.error = program.failure().render();
     return run;
   }
-  const ir::Pipeline* p = nullptr;
-  for (const ir::Pipeline& candidate : checked.program.pipelines) {
-    if (name.empty() || candidate.name == name) p = &candidate;
-  }
+  compiler::Result<const ir::Pipeline*> p = program->pipeline(name);
+  if (!p && name.empty() && !program->ir().pipelines.empty()) p = &program->ir().pipelines.back();  // several: the last
   if (!p) {
-    run.error = "no such pipeline";
+    run.error = p.failure().render();
     return run;
   }
-  DiagnosticEngine diags(*checked.sources);
-  Halide::Target target = hostTarget();
-  auto lowered = lowerPipeline(*p, diags);
-  std::optional<Schedule> s = lowered ? chooseSchedule(schedule, *p, *lowered, target, diags) : std::nullopt;
-  if (!lowered || !s || !applySchedule(*lowered, *s, diags)) {
-    run.error = renderText(diags.diagnostics(), *checked.sources);
+  compiler::Result<std::unique_ptr<compiler::JitPipeline>> jit = compiler::jit(*program, **p, schedule, hostTarget());
+  if (!jit) {
+    run.error = jit.failure().render();
     return run;
   }
-  SizeContext sizes;
-  for (const Halide::Buffer<>& b : inputs) {
-    std::vector<int64_t> extents;
-    for (int d = 0; d < b.dimensions(); ++d) extents.push_back(b.dim(d).extent());
-    sizes.inputExtents.push_back(extents);
-  }
-  Halide::ParamMap map;
-  for (size_t i = 0; i < p->params.size() && i < lowered->params.size(); ++i) {
-    auto it = params.find(p->params[i].name);
-    double v = it != params.end() ? it->second : (p->params[i].defaultValue ? constantValue(*p->params[i].defaultValue) : 0.0);
-    sizes.params.push_back(v);
-    bindParam(map, lowered->params[i], p->params[i].type, v);
-  }
-  for (size_t i = 0; i < inputs.size() && i < lowered->inputs.size(); ++i) map.set(lowered->inputs[i], inputs[i]);
-  for (const ir::Output& o : p->outputs) {
-    std::vector<int> extents;
-    for (const ir::ExprPtr& e : o.size) extents.push_back(static_cast<int>(evaluateInteger(*e, sizes).value_or(1)));
-    // Color outputs are interleaved, as the inputs usually are.
-    if (extents.size() == 3 && extents[2] <= 4) {
-      run.outputs.push_back(interleaved(halideType(o.type), extents[0], extents[1], extents[2]));
-    } else {
-      run.outputs.emplace_back(halideType(o.type), extents);
-    }
-  }
+  std::vector<Image> in, out;
+  for (const Halide::Buffer<>& b : inputs) in.push_back(*b.get());
   try {
-    Halide::Realization r(run.outputs);
-    lowered->pipeline().realize(r, target, map);
-  } catch (const Halide::Error& e) {
+    // Outputs sized and laid out as the runtime does (color interleaved, as the inputs usually are).
+    (*jit)->run(in, params, out);
+  } catch (const std::exception& e) {
     run.error = e.what();
+    return run;
   }
+  for (const Image& o : out) run.outputs.emplace_back(Image(o));
   return run;
 }
 

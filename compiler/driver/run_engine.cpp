@@ -1,5 +1,8 @@
-// `fovea run DIR`: a compiled library, loaded and run through Fovea's runtime (what a product does).
+// What `fovea run` runs: a compiled library loaded through Fovea's runtime (what a product does),
+// or a script JIT-compiled by the compiler API; both behind one RunEngine.
 #include <filesystem>
+
+#include <fmt/format.h>
 
 #include "driver/run_engine.h"
 #include "fovea/runtime.hpp"
@@ -9,22 +12,6 @@ namespace {
 namespace fs = std::filesystem;
 
 ScalarType scalarTypeOf(ElementType t) { return parseScalarType(toString(t)).value_or(ScalarType::U8); }
-
-class ArtifactEngine : public RunEngine {
- public:
-  explicit ArtifactEngine(Pipeline p) : RunEngine(p.signature()), pipeline_(std::move(p)) {}
-  std::string what() const override { return "compiled library"; }
-  void run(const std::vector<RuntimeBuffer>& inputs, const Params& params, std::vector<RuntimeBuffer>& outputs) override {
-    try {
-      pipeline_.run(inputs, params, outputs);
-    } catch (const std::exception& e) {  // fovea::Error, and std::bad_alloc for images too large
-      throw RunFailure(e.what());
-    }
-  }
-
- private:
-  Pipeline pipeline_;
-};
 
 }  // namespace
 
@@ -45,13 +32,30 @@ bool isArtifactPath(const std::string& path) {
   return endsWith(".manifest.json") || endsWith(".so");
 }
 
+void RunEngine::run(const std::vector<RuntimeBuffer>& inputs, const Params& params, std::vector<RuntimeBuffer>& outputs) const {
+  try {
+    runner_(inputs, params, outputs);
+  } catch (const std::exception& e) {  // fovea::Error, and std::bad_alloc for images too large
+    throw RunFailure(e.what());
+  }
+}
+
 std::unique_ptr<RunEngine> openArtifact(const std::string& path, const std::string& pipeline, std::string& error) {
   try {
-    return std::make_unique<ArtifactEngine>(Pipeline::open(path, pipeline));
+    auto p = std::make_shared<Pipeline>(Pipeline::open(path, pipeline));
+    return std::make_unique<RunEngine>(p->signature(), "compiled library",
+                                       [p](const std::vector<RuntimeBuffer>& in, const Params& params, std::vector<RuntimeBuffer>& out) { p->run(in, params, out); });
   } catch (const Error& e) {
     error = e.what();
     return nullptr;
   }
+}
+
+std::unique_ptr<RunEngine> jitEngine(std::unique_ptr<compiler::JitPipeline> jit) {
+  std::shared_ptr<compiler::JitPipeline> p = std::move(jit);
+  std::string what = fmt::format("{} schedule, {}", p->schedule().strategy, p->target().to_string());
+  return std::make_unique<RunEngine>(p->signature(), what,
+                                     [p](const std::vector<RuntimeBuffer>& in, const Params& params, std::vector<RuntimeBuffer>& out) { p->run(in, params, out); });
 }
 
 ElementType elementTypeOf(ScalarType t) {
