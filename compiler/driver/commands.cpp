@@ -19,6 +19,7 @@ namespace fs = std::filesystem;
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> list = {
+      {"bench", "measure a pipeline: latency percentiles, throughput, memory, memcpy floor", runBench, helpBenchCommand},
       {"check", "parse and check pipeline scripts, report every error", runCheck, helpCheck},
       {"compile", "compile pipelines ahead of time into .a/.so/.h/manifest", runCompile, helpCompileCommand},
       {"graph", "draw a pipeline's stage graph with its fusion and schedule (dot/svg/png)", runGraph, helpGraphCommand},

@@ -25,6 +25,8 @@ void helpRunCommand();
 int runCompile(const std::vector<std::string>& args);
 void helpCompileCommand();
 int runGraph(const std::vector<std::string>& args);
+int runBench(const std::vector<std::string>& args);
+void helpBenchCommand();
 void helpGraphCommand();
 
 /// The standard library directory: $FOVEA_STDLIB_PATH, else next to the installed binary, else the

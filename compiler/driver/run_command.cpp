@@ -76,21 +76,6 @@ namespace {
 int fail(const std::string& message) { return driver::fail("run", message); }
 
 /// A --set value: a number (for bool parameters also true or false).
-std::optional<double> parseValue(const std::string& text, const RunParam& param, std::string& why) {
-  if (param.type == ScalarType::Bool && (text == "true" || text == "false")) return text == "true" ? 1.0 : 0.0;
-  errno = 0;
-  char* end = nullptr;
-  double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || end != text.c_str() + text.size() || std::isspace(static_cast<unsigned char>(text[0]))) {
-    why = param.type == ScalarType::Bool ? "is not true, false, 0 or 1" : "is not a number";
-    return std::nullopt;
-  }
-  if (errno == ERANGE && std::isinf(v)) {
-    why = "is too large for any number type";
-    return std::nullopt;
-  }
-  return v;
-}
 
 }  // namespace
 
@@ -185,17 +170,9 @@ int runRun(const std::vector<std::string>& args) {
     if (!target) return report("run", target.failure());
     jitTarget = *target;
     if (!p->models.empty()) {
-      // Models run through the runtime: the script is compiled to a library in a scratch
-      // directory (for this machine) and loaded from there.
-      std::string pattern = (fs::temp_directory_path() / "fovea-run-XXXXXX").string();
-      if (!::mkdtemp(pattern.data())) return fail("cannot create a scratch directory to compile the models' pipeline in");
-      fs::path scratch = pattern;
-      compiler::Result<compiler::Library> library = compiler::emitLibrary(*program, *p, {scratch.string(), {*jitTarget}, strategy, "", {}});
-      if (library) engine = openArtifact(scratch.string(), p->name, error);
-      std::error_code ec;
-      fs::remove_all(scratch, ec);  // the libraries stay loaded
-      if (!library) return report("run", library.failure());
-      if (!engine) return fail(error);
+      compiler::Result<std::unique_ptr<RunEngine>> opened = openScript(*program, *p, strategy, *jitTarget);
+      if (!opened) return report("run", opened.failure());
+      engine = std::move(*opened);
       artifact = true;
     }
   }
@@ -241,22 +218,7 @@ int runRun(const std::vector<std::string>& args) {
 
   // Parameters: --set values, checked as the runtime checks them (name, type, range).
   Params named;
-  for (const auto& [name, text] : sets) {
-    auto it = std::find_if(sig.params.begin(), sig.params.end(), [&](const RunParam& rp) { return rp.name == name; });
-    if (it == sig.params.end()) break;  // resolveParams names the unknown parameter
-    std::string why;
-    std::optional<double> value = parseValue(text, *it, why);
-    if (!value) return usageError("run", fmt::format("--set {}: '{}' {}", name, text, why));
-    named[name] = *value;
-  }
-  for (const auto& [name, text] : sets) {
-    if (!named.count(name)) named[name] = 0;  // unknown: reported below
-  }
-  try {
-    contract.resolveParams(named);
-  } catch (const Error& e) {
-    return usageError("run", fmt::format("--set: {}", e.what()));
-  }
+  if (std::string why = paramsFromSets(sets, contract, named); !why.empty()) return usageError("run", why);
 
   // Read the single run's images before compiling: a bad image fails fast.
   std::vector<InputImage> images;
@@ -270,10 +232,9 @@ int runRun(const std::vector<std::string>& args) {
 
   double compileMs = 0;
   if (!engine) {
-    compiler::Result<std::unique_ptr<compiler::JitPipeline>> jit = compiler::jit(*program, *p, strategy, *jitTarget);
-    if (!jit) return report("run", jit.failure());
-    compileMs = (*jit)->compileMs();
-    engine = jitEngine(std::move(*jit));
+    compiler::Result<std::unique_ptr<RunEngine>> opened = openScript(*program, *p, strategy, *jitTarget, &compileMs);
+    if (!opened) return report("run", opened.failure());
+    engine = std::move(*opened);
   }
   if (batchMode) {
     batch.params = named;

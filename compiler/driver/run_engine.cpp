@@ -1,5 +1,11 @@
 // What `fovea run` runs: a compiled library loaded through Fovea's runtime (what a product does),
 // or a script JIT-compiled by the compiler API; both behind one RunEngine.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -49,6 +55,77 @@ std::unique_ptr<RunEngine> openArtifact(const std::string& path, const std::stri
     error = e.what();
     return nullptr;
   }
+}
+
+namespace {
+
+std::optional<double> parseValue(const std::string& text, const RunParam& param, std::string& why) {
+  if (param.type == ScalarType::Bool && (text == "true" || text == "false")) return text == "true" ? 1.0 : 0.0;
+  errno = 0;
+  char* end = nullptr;
+  double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || std::isspace(static_cast<unsigned char>(text[0]))) {
+    why = param.type == ScalarType::Bool ? "is not true, false, 0 or 1" : "is not a number";
+    return std::nullopt;
+  }
+  if (errno == ERANGE && std::isinf(v)) {
+    why = "is too large for any number type";
+    return std::nullopt;
+  }
+  return v;
+}
+
+}  // namespace
+
+std::string paramsFromSets(const std::map<std::string, std::string>& sets, const Signature& contract, Params& out) {
+  RunSignature sig = runSignatureOf(contract);
+  for (const auto& [name, text] : sets) {
+    auto it = std::find_if(sig.params.begin(), sig.params.end(), [&](const RunParam& rp) { return rp.name == name; });
+    if (it == sig.params.end()) {
+      out[name] = 0;  // resolveParams names the unknown parameter
+      continue;
+    }
+    std::string why;
+    std::optional<double> value = parseValue(text, *it, why);
+    if (!value) return fmt::format("--set {}: '{}' {}", name, text, why);
+    out[name] = *value;
+  }
+  try {
+    contract.resolveParams(out);
+  } catch (const Error& e) {
+    return fmt::format("--set: {}", e.what());
+  }
+  return "";
+}
+
+compiler::Result<std::unique_ptr<RunEngine>> openScript(const compiler::Program& program, const ir::Pipeline& p, const std::string& strategy,
+                                                        const Halide::Target& target, double* compileMs) {
+  auto start = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    if (compileMs) *compileMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  };
+  if (p.models.empty()) {
+    compiler::Result<std::unique_ptr<compiler::JitPipeline>> jit = compiler::jit(program, p, strategy, target);
+    if (!jit) return jit.failure();
+    elapsed();
+    return jitEngine(std::move(*jit));
+  }
+  // Models run through the runtime: the script is compiled to a library in a scratch directory (for
+  // this machine) and loaded from there.
+  std::string pattern = (fs::temp_directory_path() / "fovea-run-XXXXXX").string();
+  if (!::mkdtemp(pattern.data())) {
+    return compiler::Failure{compiler::Failure::Kind::Compile, "cannot create a scratch directory to compile the models' pipeline in", {}, nullptr};
+  }
+  fs::path scratch = pattern;
+  compiler::Result<compiler::Library> library = compiler::emitLibrary(program, p, {scratch.string(), {target}, strategy, "", {}});
+  std::string error;
+  std::unique_ptr<RunEngine> engine = library ? openArtifact(scratch.string(), p.name, error) : nullptr;
+  std::error_code ec;
+  fs::remove_all(scratch, ec);  // the libraries stay loaded
+  if (!library) return library.failure();
+  if (!engine) return compiler::Failure{compiler::Failure::Kind::Compile, error, {}, nullptr};
+  elapsed();
+  return engine;
 }
 
 std::unique_ptr<RunEngine> jitEngine(std::unique_ptr<compiler::JitPipeline> jit) {

@@ -4,6 +4,7 @@
 // (fovea::Signature), so a script and its library accept and refuse the same things.
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -74,6 +75,15 @@ std::unique_ptr<RunEngine> openArtifact(const std::string& path, const std::stri
 
 /// A script's pipeline JIT-compiled by the compiler API (compiler::jit).
 std::unique_ptr<RunEngine> jitEngine(std::unique_ptr<compiler::JitPipeline> jit);
+
+/// A script's pipeline ready to run: JIT-compiled, or (when it calls models) compiled to a library
+/// in a scratch directory and loaded through the runtime. `compileMs` gets the time it took.
+compiler::Result<std::unique_ptr<RunEngine>> openScript(const compiler::Program& program, const ir::Pipeline& p, const std::string& strategy,
+                                                        const Halide::Target& target, double* compileMs = nullptr);
+
+/// `--set NAME=VALUE` values as parameters, checked as the runtime checks them (name, type,
+/// range); an error message (for a usage error) or "".
+std::string paramsFromSets(const std::map<std::string, std::string>& sets, const Signature& contract, Params& out);
 
 /// Whether `path` names a compiled artifact rather than a script.
 bool isArtifactPath(const std::string& path);

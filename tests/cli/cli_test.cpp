@@ -6,7 +6,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
+
+#include "fovea/json.h"
 
 namespace {
 namespace fs = std::filesystem;
@@ -425,3 +428,53 @@ TEST(Cli, DumpAfterPrintsEachPassInOrder) {
   EXPECT_EQ(bad.status, 2);
   EXPECT_NE(bad.out.find("--dump-after takes check, split, lower, plan, apply, not 'codegen'"), std::string::npos) << bad.out;
 }
+
+namespace {
+
+double numberField(const fovea::json::Value& v, const std::string& key) {
+  const fovea::json::Value* f = v.find(key);
+  return f && f->kind() == fovea::json::Value::Kind::Number ? f->asNumber() : -1;
+}
+
+// `fovea bench`: a script JIT-compiled and a compiled library, on random and file inputs; the
+// statistics are ordered, the byte counts are what the images hold, the floor is measured.
+TEST(Cli, BenchReportsLatencyThroughputMemoryAndTheFloor) {
+  CommandResult r = runShell(std::string(FOVEA_BINARY) + " bench " + kExamples + "/blur3.fov --input random:320x200x3 --floor --json --threads 1 2>/dev/null");
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::string error;
+  std::optional<fovea::json::Value> v = fovea::json::parse(r.out, &error);
+  ASSERT_TRUE(v) << error << "\n" << r.out;
+  EXPECT_EQ(v->find("pipeline")->asString(), "blur3");
+  EXPECT_EQ(v->find("threads")->asString(), "1");
+  EXPECT_GE(numberField(*v, "runs"), 10);
+  double mn = numberField(*v, "min_ms"), med = numberField(*v, "median_ms"), p90 = numberField(*v, "p90_ms"), p99 = numberField(*v, "p99_ms");
+  EXPECT_GT(mn, 0);
+  EXPECT_LE(mn, med);
+  EXPECT_LE(med, p90);
+  EXPECT_LE(p90, p99);
+  EXPECT_NEAR(numberField(*v, "images_per_s"), 1000 / med, 1e-6 * 1000 / med);
+  EXPECT_NEAR(numberField(*v, "megapixels_per_s"), 0.064 / (med / 1000), 1e-6 * 0.064 / (med / 1000));
+  EXPECT_EQ(numberField(*v, "bytes_read"), 320 * 200 * 3);     // one u8 RGB input
+  EXPECT_EQ(numberField(*v, "bytes_written"), 320 * 200 * 3);  // one u8 RGB output
+  EXPECT_GT(numberField(*v, "compile_ms"), 0);
+  EXPECT_GT(numberField(*v, "peak_memory_mib"), 1);
+  EXPECT_GT(numberField(*v, "floor_median_ms"), 0);
+  EXPECT_NEAR(numberField(*v, "fraction_of_floor"), numberField(*v, "floor_median_ms") / med, 1e-9);
+
+  CommandResult text = run("bench " + kAot + " --pipeline blur3 --input " + kExamples + "/images/chelsea.png --set strength=0.25");
+  ASSERT_EQ(text.status, 0) << text.out;
+  EXPECT_NE(text.out.find("blur3 (compiled library)"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("inputs     input u8[451x300x3]"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("latency    min "), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("MPix/s"), std::string::npos) << text.out;
+  EXPECT_EQ(text.out.find("floor"), std::string::npos) << text.out;  // only with --floor
+
+  // With no --input, a color input gets random 1920x1080x3 values of its type.
+  CommandResult gray = runShell(std::string(FOVEA_BINARY) + " bench " + kExamples + "/edges.fov --json 2>/dev/null");
+  ASSERT_EQ(gray.status, 0) << gray.out;
+  std::optional<fovea::json::Value> g = fovea::json::parse(gray.out, &error);
+  ASSERT_TRUE(g) << error;
+  EXPECT_EQ(g->find("inputs")->items()[0].asString(), "input u8[1920x1080x3]");
+}
+
+}  // namespace

@@ -344,7 +344,22 @@ std::vector<Case> commandCases() {
   out.push_back({"batch-same-dirs", "--output-dir the same as --input-dir",
                  {"run", "{A}", "--pipeline", "blur3", "--input-dir", "{O}/in", "--output-dir", "{O}/in"}, {1}, {"must differ"},
                  {}, [](const fs::path& o) { fs::create_directories(o / "in"); fs::copy_file(fs::path(hostileFixtures()) / "photo.png", o / "in" / "a.png"); }});
-  out.push_back({"bench", "fovea bench (not a command yet)", {"bench", "{E}/blur3.fov"}, {2}, {"unknown command 'bench'"}});
+  out.push_back({"bench-random-zero", "bench --input random with a zero extent", {"bench", "{E}/blur3.fov", "--input", "random:0x5x3"}, {2},
+                 {"extents from 1 to 65536"}});
+  out.push_back({"bench-random-dims", "bench --input random with four extents", {"bench", "{E}/blur3.fov", "--input", "random:8x8x3x2"}, {2},
+                 {"give a width and a height"}});
+  out.push_back({"bench-random-type", "bench --input random of an unknown type", {"bench", "{E}/blur3.fov", "--input", "random:8x8x3:u9"}, {2},
+                 {"'u9' is not a type"}});
+  out.push_back({"bench-wrong-type", "bench --input random of a type the input does not take", {"bench", "{E}/blur3.fov", "--input", "random:8x8x3:f32"},
+                 {1}, {"input"}});
+  out.push_back({"bench-too-many-inputs", "bench with more --input than the pipeline has", {"bench", "{E}/blur3.fov", "--input", "random:8x8x3", "--input",
+                 "random:8x8x3"}, {2}, {"has 1 buffer input"}});
+  out.push_back({"bench-threads", "bench --threads 0", {"bench", "{E}/blur3.fov", "--threads", "0"}, {2}, {"--threads needs a count"}});
+  out.push_back({"bench-bad-image", "bench --input a truncated JPEG", {"bench", "{E}/blur3.fov", "--input", "{F}/cuthalf.jpg"}, {1}, {"cuthalf.jpg"}});
+  out.push_back({"bench-set-range", "bench --set a parameter outside its range", {"bench", "{E}/blur3.fov", "--set", "strength=3"}, {2},
+                 {"outside its range"}});
+  out.push_back({"bench-artifact-schedule", "bench a compiled library with --schedule", {"bench", "{A}", "--pipeline", "blur3", "--schedule", "none"}, {2},
+                 {"apply to scripts"}});
   out.push_back({"tune", "fovea tune (not a command yet)", {"tune", "{E}/blur3.fov"}, {2}, {"unknown command 'tune'"}});
   return out;
 }
