@@ -101,17 +101,13 @@ std::string passNames() {
   return out;
 }
 
-std::string Failure::render(bool color) const {
-  std::string out = sources ? renderText(diagnostics, *sources, color) : "";
-  return message.empty() ? out : out + message + "\n";
-}
 
 // ---- 1. load and 2. check
 
 Result<Program> load(const std::string& path, const Options& options) {
-  std::string text, error;
-  if (!readTextFile(path, text, error)) return Failure{Failure::Kind::Usage, fmt::format("cannot read '{}': {}", path, error), {}, nullptr};
-  return checkSource(text, path, options);
+  Result<std::string> text = readTextFile(path);
+  if (!text) return Failure::usage(fmt::format("cannot read '{}': {}", path, text.failure().message));
+  return checkSource(*text, path, options);
 }
 
 Result<Program> checkSource(const std::string& text, const std::string& path, const Options& options) {
@@ -145,7 +141,7 @@ Result<const ir::Pipeline*> Program::pipeline(const std::string& name) const {
   std::string why = ir_->pipelines.empty() ? "the file defines no pipeline"
                     : name.empty()          ? fmt::format("the file defines several pipelines ({}); choose one with --pipeline NAME", names)
                                             : fmt::format("no pipeline named '{}' (the file defines: {})", name, names);
-  return Failure{Failure::Kind::Usage, fmt::format("'{}': {}", path_, why), {}, nullptr};
+  return Failure::usage(fmt::format("'{}': {}", path_, why));
 }
 
 std::string Program::dump(const ir::Pipeline& p) const { return ir::dump(p); }
@@ -216,7 +212,7 @@ Result<Scheduled> applyOn(const Program& program, const ir::Pipeline& p, Lowered
   try {
     dumpPass(program, Pass::Apply, fmt::format("{} for {}", p.name, target.to_string()), [&] { return describeScheduled(s); });
   } catch (const Halide::Error& e) {
-    return Failure{Failure::Kind::Compile, fmt::format("Halide could not compile '{}': {}", p.name, e.what()), {}, nullptr};
+    return Failure::compile(fmt::format("Halide could not compile '{}': {}", p.name, e.what()));
   }
   return s;
 }
@@ -234,11 +230,9 @@ Result<Schedule> plan(const Program& program, const ir::Pipeline& p, const std::
 Result<Scheduled> apply(const Program& program, const ir::Pipeline& p, const Schedule& schedule, const Halide::Target& target,
                         const std::string& function) {
   if (!schedule.halideSchedule.empty()) {
-    return Failure{Failure::Kind::Input,
-                   fmt::format("the {} schedule of '{}' was made by an autoscheduler on a lowering of its own; plan it again (schedule(...)) "
+    return Failure::input(fmt::format("the {} schedule of '{}' was made by an autoscheduler on a lowering of its own; plan it again (schedule(...)) "
                                "instead of applying it",
-                               schedule.strategy, p.name),
-                   {}, nullptr};
+                               schedule.strategy, p.name));
   }
   Result<LoweredPipeline> lowered = lower(program, p, function);
   if (!lowered) return lowered.failure();

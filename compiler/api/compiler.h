@@ -29,7 +29,6 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include <Halide.h>
@@ -40,6 +39,7 @@
 #include "schedule/schedule.h"
 #include "sema/ir.h"
 #include "support/diagnostics.h"
+#include "support/result.h"
 
 namespace fovea::compiler {
 
@@ -50,39 +50,9 @@ std::optional<Pass> parsePass(const std::string& name);
 /// "check, split, lower, plan, apply": for messages and help.
 std::string passNames();
 
-/// Why something failed, and whose doing it was. The commands turn a Kind into an exit status in
-/// one place (driver/commands.cpp).
-struct Failure {
-  enum class Kind {
-    Usage,    ///< the request cannot be met: a file that cannot be read, no such pipeline, a target this machine cannot run
-    Input,    ///< the script has errors (located diagnostics), or an input it names is bad
-    Compile,  ///< a valid script that Halide or the toolchain could not compile, or an output that cannot be written
-  };
-  Kind kind = Kind::Input;
-  std::string message;                  ///< one line (may be empty when `diagnostics` says it all)
-  std::vector<Diagnostic> diagnostics;  ///< located errors and warnings
-  std::shared_ptr<const SourceManager> sources;  ///< what `diagnostics` point into
-
-  /// The diagnostics (clang style), then the message.
-  std::string render(bool color = false) const;
-};
-
-/// A value or the Failure that prevented it.
-template <class T>
-class Result {
- public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit, as for std::optional
-  Result(Failure f) : v_(std::move(f)) {}    // NOLINT
-  explicit operator bool() const { return v_.index() == 0; }
-  T& operator*() { return std::get<0>(v_); }
-  const T& operator*() const { return std::get<0>(v_); }
-  T* operator->() { return &std::get<0>(v_); }
-  const T* operator->() const { return &std::get<0>(v_); }
-  const Failure& failure() const { return std::get<1>(v_); }
-
- private:
-  std::variant<T, Failure> v_;
-};
+/// The error convention (support/result.h): API calls return a Result<T>, a value or a Failure.
+using fovea::Failure;
+using fovea::Result;
 
 struct Options {
   std::string stdlibDir;  ///< where `import std.<name>;` looks

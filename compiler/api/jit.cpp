@@ -62,16 +62,16 @@ class HalideJit : public JitPipeline {
 }  // namespace
 
 Result<Halide::Target> jitTarget(const std::string& spec) {
-  std::string error;
-  std::vector<Halide::Target> targets = parseTargets(spec, error);
-  if (targets.size() != 1) return Failure{Failure::Kind::Usage, targets.empty() ? error : "--target takes one target for a JIT run", {}, nullptr};
-  if (std::string why = whyNotRunnableHere(targets[0]); !why.empty()) return Failure{Failure::Kind::Usage, why + "; a JIT run executes here", {}, nullptr};
-  return targets[0];
+  Result<std::vector<Halide::Target>> targets = parseTargets(spec);
+  if (!targets) return targets.failure();
+  if (targets->size() != 1) return Failure::usage("--target takes one target for a JIT run");
+  if (std::string why = whyNotRunnableHere((*targets)[0]); !why.empty()) return Failure::usage(why + "; a JIT run executes here");
+  return (*targets)[0];
 }
 
 Result<std::unique_ptr<JitPipeline>> jit(const Program& program, const ir::Pipeline& p, const std::string& strategy, const Halide::Target& target) {
   if (!p.models.empty()) {
-    return Failure{Failure::Kind::Usage, fmt::format("'{}' calls models; compile it to a library (emitLibrary) and run that", p.name), {}, nullptr};
+    return Failure::usage(fmt::format("'{}' calls models; compile it to a library (emitLibrary) and run that", p.name));
   }
   Result<Scheduled> s = schedule(program, p, strategy, target);
   if (!s) return s.failure();
@@ -79,7 +79,7 @@ Result<std::unique_ptr<JitPipeline>> jit(const Program& program, const ir::Pipel
   try {
     engine->compile();
   } catch (const Halide::Error& e) {
-    return Failure{Failure::Kind::Compile, fmt::format("Halide could not compile '{}': {}", p.name, e.what()), {}, nullptr};
+    return Failure::compile(fmt::format("Halide could not compile '{}': {}", p.name, e.what()));
   }
   return std::unique_ptr<JitPipeline>(std::move(engine));
 }

@@ -22,7 +22,6 @@ namespace fovea::compiler {
 namespace {
 namespace fs = std::filesystem;
 
-Failure failed(Failure::Kind kind, std::string message) { return Failure{kind, std::move(message), {}, nullptr}; }
 
 /// Thrown out of Halide's per-target callback when a variant cannot be scheduled.
 struct VariantFailed {
@@ -83,7 +82,7 @@ Result<Library> emitOne(const Program& program, const ir::Pipeline& p, const std
     f.message = fmt::format("'{}' could not be scheduled for every target", p.name);
     return failClean(std::move(f));
   } catch (const Halide::Error& e) {
-    return failClean(failed(Failure::Kind::Compile, fmt::format("Halide could not compile '{}': {}", p.name, e.what())));
+    return failClean(Failure::compile(fmt::format("Halide could not compile '{}': {}", p.name, e.what())));
   }
   ManifestInfo info;
   for (const Halide::Target& t : targets) info.targets.push_back(t.to_string());
@@ -94,17 +93,16 @@ Result<Library> emitOne(const Program& program, const ir::Pipeline& p, const std
   info.function = name;
   info.files = {{"static", name + ".a"}, {"shared", "lib" + name + ".so"}, {"header", name + ".h"}};
   std::string manifestText = buildManifest(p, schedules[0], info).dump();
-  std::string error;
-  if (!finishLibrary(request.outDir, name, p, manifestText, error)) return failClean(failed(Failure::Kind::Compile, error));
+  if (Status finished = finishLibrary(request.outDir, name, p, manifestText); !finished) return failClean(finished.failure());
   if (std::find(request.emits.begin(), request.emits.end(), "schedule") != request.emits.end()) {
-    if (!writeFileAtomically(prefix + ".schedule.json", schedules[0].toJson().dump(), error)) {
-      return failClean(failed(Failure::Kind::Compile, fmt::format("cannot write {}.schedule.json: {}", prefix, error)));
+    if (Status w = writeFileAtomically(prefix + ".schedule.json", schedules[0].toJson().dump()); !w) {
+      return failClean(w.failure().context(fmt::format("cannot write {}.schedule.json: ", prefix)));
     }
     written.push_back(name + ".schedule.json");
   }
   library.manifestPath = prefix + ".manifest.json";
-  if (!writeFileAtomically(library.manifestPath, manifestText, error)) {
-    return failClean(failed(Failure::Kind::Compile, fmt::format("cannot write {}: {}", library.manifestPath, error)));
+  if (Status w = writeFileAtomically(library.manifestPath, manifestText); !w) {
+    return failClean(w.failure().context(fmt::format("cannot write {}: ", library.manifestPath)));
   }
   library.files = written;
   library.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -156,7 +154,7 @@ Result<Library> emitWithModels(const Program& program, const ir::Pipeline& p, co
     std::string fileName = fmt::format("{}.{}.onnx", p.name, m.name);
     std::error_code ec;
     fs::copy_file(m.path, fs::path(request.outDir) / fileName, fs::copy_options::overwrite_existing, ec);
-    if (ec) return failed(Failure::Kind::Compile, fmt::format("cannot copy model '{}' ({}) into {}: {}", m.name, m.path, request.outDir, ec.message()));
+    if (ec) return Failure::compile(fmt::format("cannot copy model '{}' ({}) into {}: {}", m.name, m.path, request.outDir, ec.message()));
     library.files.push_back(fileName);
     models.push(json::Value::object({{"name", m.name},
                                      {"format", m.format},
@@ -175,9 +173,8 @@ Result<Library> emitWithModels(const Program& program, const ir::Pipeline& p, co
   json::Value manifest = buildManifest(p, schedule, info);
   manifest.set("graph", json::Value::object({{"nodes", std::move(nodes)}, {"models", std::move(models)}}));
   library.manifestPath = (fs::path(request.outDir) / (p.name + ".manifest.json")).string();
-  std::string error;
-  if (!writeFileAtomically(library.manifestPath, manifest.dump(), error)) {
-    return failed(Failure::Kind::Compile, fmt::format("cannot write {}: {}", library.manifestPath, error));
+  if (Status w = writeFileAtomically(library.manifestPath, manifest.dump()); !w) {
+    return w.failure().context(fmt::format("cannot write {}: ", library.manifestPath));
   }
   library.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return library;
@@ -202,10 +199,9 @@ std::string whyNotFunctionName(const std::string& name) {
 }
 
 Result<std::vector<Halide::Target>> libraryTargets(const std::string& spec) {
-  std::string error;
-  std::vector<Halide::Target> targets = parseTargets(spec, error);
-  if (targets.empty()) return failed(Failure::Kind::Usage, error);
-  for (const Halide::Target& t : targets) {
+  Result<std::vector<Halide::Target>> targets = parseTargets(spec);
+  if (!targets) return targets.failure();
+  for (const Halide::Target& t : *targets) {
     // The entry point and the shared library are built with this machine's C compiler and linker.
     Halide::Target cpu = t.without_feature(Halide::Target::CUDA);
     for (auto f : {Halide::Target::SSE41, Halide::Target::AVX, Halide::Target::AVX2, Halide::Target::FMA, Halide::Target::FMA4,
@@ -214,26 +210,26 @@ Result<std::vector<Halide::Target>> libraryTargets(const std::string& spec) {
       cpu = cpu.without_feature(f);
     }
     if (std::string why = whyNotRunnableHere(cpu); !why.empty()) {
-      return failed(Failure::Kind::Usage, fmt::format("{}: fovea compile builds libraries for this machine's architecture and OS", why));
+      return Failure::usage(fmt::format("{}: fovea compile builds libraries for this machine's architecture and OS", why));
     }
   }
   return targets;
 }
 
 Result<Library> emitLibrary(const Program& program, const ir::Pipeline& p, const LibraryRequest& request) {
-  if (request.targets.empty()) return failed(Failure::Kind::Usage, "no target to compile for");
+  if (request.targets.empty()) return Failure::usage("no target to compile for");
   std::string name = request.function.empty() ? p.name : request.function;
   if (std::string why = whyNotFunctionName(name); p.models.empty() && !why.empty()) {
-    return failed(Failure::Kind::Usage, fmt::format("'{}' cannot name the library's C function: it is {}", name, why));
+    return Failure::usage(fmt::format("'{}' cannot name the library's C function: it is {}", name, why));
   }
   // The output directory: created if missing (and removed again if the compile fails), and able
   // to take files before anything is compiled.
   std::error_code ec;
   bool created = !fs::exists(request.outDir, ec);
   if (created) fs::create_directories(request.outDir, ec);
-  if (ec) return failed(Failure::Kind::Compile, fmt::format("cannot create output directory '{}': {}", request.outDir, ec.message()));
+  if (ec) return Failure::compile(fmt::format("cannot create output directory '{}': {}", request.outDir, ec.message()));
   if (std::string why = whyNotWritableDirectory(request.outDir); !why.empty()) {
-    return failed(Failure::Kind::Compile, fmt::format("output directory '{}' {}", request.outDir, why));
+    return Failure::compile(fmt::format("output directory '{}' {}", request.outDir, why));
   }
   std::vector<GraphNode> graph = split(program, p);  // one segment, the pipeline itself, when it calls no model
   Result<Library> library = p.models.empty() ? emitOne(program, p, name, request) : emitWithModels(program, p, graph, request);

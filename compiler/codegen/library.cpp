@@ -367,13 +367,10 @@ std::string excerpt(const std::string& output) {
 
 /// Symbols the objects of `archive` call but do not define: the C library and libm functions
 /// that Halide's runtime and the generated code rely on.
-std::set<std::string> undefinedSymbols(const std::string& archive, std::string& error) {
+Result<std::set<std::string>> undefinedSymbols(const std::string& archive) {
   std::set<std::string> out;
   ProcessResult nm = runProcess({"nm", "--undefined-only", "--format=posix", archive});
-  if (nm.status != 0) {
-    error = "nm could not read " + archive + excerpt(nm.output);
-    return out;
-  }
+  if (nm.status != 0) return Failure::compile("nm could not read " + archive + excerpt(nm.output));
   std::istringstream lines(nm.output);
   for (std::string line; std::getline(lines, line);) {
     // "symbol U" lines; archive member headers end with ':'.
@@ -386,17 +383,16 @@ std::set<std::string> undefinedSymbols(const std::string& archive, std::string& 
   return out;
 }
 
-/// Runs one build step; false with `error` set to `what` and the tool's own words.
-bool step(const std::vector<std::string>& argv, const std::string& what, std::string& error) {
+/// Runs one build step; a failure says `what` and gives the tool's own words.
+Status step(const std::vector<std::string>& argv, const std::string& what) {
   ProcessResult r = runProcess(argv);
-  if (r.status == 0) return true;
-  error = what + excerpt(r.output);
-  return false;
+  if (r.status == 0) return ok();
+  return Failure::compile(what + excerpt(r.output));
 }
 
 }  // namespace
 
-bool finishLibrary(const std::string& dir, const std::string& name, const ir::Pipeline& p, const std::string& manifest, std::string& error) {
+Status finishLibrary(const std::string& dir, const std::string& name, const ir::Pipeline& p, const std::string& manifest) {
   fs::path base = fs::path(dir) / name;
   std::string archive = base.string() + ".a";
   std::string header = base.string() + ".h";
@@ -404,22 +400,18 @@ bool finishLibrary(const std::string& dir, const std::string& name, const ir::Pi
   // The entry point is renamed below, and every reference to the name with it: a name that the
   // compiled code itself calls (free, memcpy, sqrtf, ...) would turn those calls into calls of
   // the pipeline.
-  std::set<std::string> calls = undefinedSymbols(archive, error);
-  if (!error.empty()) return false;
-  for (const char* used : kEntryCalls) calls.insert(used);
-  if (calls.count(name)) {
-    error = fmt::format("'{}' is a C library function that the compiled library itself calls, so it cannot also be the library's entry "
-                        "point; name the library differently with --function NAME",
-                        name);
-    return false;
+  Result<std::set<std::string>> calls = undefinedSymbols(archive);
+  if (!calls) return calls.failure();
+  for (const char* used : kEntryCalls) calls->insert(used);
+  if (calls->count(name)) {
+    return Failure::compile(fmt::format("'{}' is a C library function that the compiled library itself calls, so it cannot also be the library's "
+                                        "entry point; name the library differently with --function NAME",
+                                        name));
   }
-  if (!step({"objcopy", "--redefine-sym", name + "=" + impl, archive}, "objcopy could not rename the entry point in " + archive, error)) return false;
+  if (Status s = step({"objcopy", "--redefine-sym", name + "=" + impl, archive}, "objcopy could not rename the entry point in " + archive); !s) return s;
   // A fresh private directory (mkdtemp): nobody else can have put files where the entry point is built.
   std::string pattern = (fs::temp_directory_path() / "fovea-XXXXXX").string();
-  if (!::mkdtemp(pattern.data())) {
-    error = "cannot create a temporary directory to build the library's entry point in";
-    return false;
-  }
+  if (!::mkdtemp(pattern.data())) return Failure::compile("cannot create a temporary directory to build the library's entry point in");
   fs::path work = pattern;
   std::error_code ec;
   // Halide's header declares `bool` parameters; C before C23 needs <stdbool.h> for them.
@@ -438,31 +430,35 @@ bool finishLibrary(const std::string& dir, const std::string& name, const ir::Pi
   fs::create_directories(staticDir, ec);
   fs::create_directories(sharedDir, ec);
   std::string object = name + "_entry.o";
-  bool ok = true;
+  Status built = ok();
   for (const auto& [where, registers] : {std::pair{staticDir, true}, std::pair{sharedDir, false}}) {
     fs::path source = where / (name + "_entry.c");
     std::ofstream(source) << wrapperSource(name, p, manifest, registers, fat);
     // -fno-builtin: a pipeline may be named like a C library function (gamma, index, erf).
-    ok = ok && step({"cc", "-c", "-O2", "-fPIC", "-fno-builtin", "-I", dir, source.string(), "-o", (where / object).string()},
-                    "the C compiler (cc) could not compile the library's entry point", error);
+    if (built) {
+      built = step({"cc", "-c", "-O2", "-fPIC", "-fno-builtin", "-I", dir, source.string(), "-o", (where / object).string()},
+                   "the C compiler (cc) could not compile the library's entry point");
+    }
   }
-  ok = ok && step({"ar", "rcs", archive, (staticDir / object).string()}, "ar could not add the entry point to " + archive, error);
+  if (built) built = step({"ar", "rcs", archive, (staticDir / object).string()}, "ar could not add the entry point to " + archive);
   fs::path sharedArchive = sharedDir / (name + ".a");
-  if (ok) {
+  if (built) {
     fs::copy_file(archive, sharedArchive, fs::copy_options::overwrite_existing, ec);
-    if (ec) error = fmt::format("cannot copy {}: {}", archive, ec.message());
-    ok = !ec && step({"ar", "rcs", sharedArchive.string(), (sharedDir / object).string()}, "ar could not build the shared library's archive", error);
+    if (ec) built = Failure::compile(fmt::format("cannot copy {}: {}", archive, ec.message()));
   }
+  if (built) built = step({"ar", "rcs", sharedArchive.string(), (sharedDir / object).string()}, "ar could not build the shared library's archive");
   // The shared library is the static one linked whole (Halide's objects are position independent).
   // -Bsymbolic: the library's own references bind to its own definitions, whatever else the
   // process has loaded (a pipeline named 'gamma' must not call libm's gamma through its descriptor,
   // and each library's Halide runtime is its own).
   std::string shared = (fs::path(dir) / ("lib" + name + ".so")).string();
-  ok = ok && step({"c++", "-shared", "-Wl,-Bsymbolic", "-o", shared, "-Wl,--whole-archive", sharedArchive.string(), "-Wl,--no-whole-archive",
-                   "-lpthread", "-ldl"},
-                  "linking " + shared + " failed", error);
+  if (built) {
+    built = step({"c++", "-shared", "-Wl,-Bsymbolic", "-o", shared, "-Wl,--whole-archive", sharedArchive.string(), "-Wl,--no-whole-archive",
+                  "-lpthread", "-ldl"},
+                 "linking " + shared + " failed");
+  }
   fs::remove_all(work, ec);
-  return ok;
+  return built;
 }
 
 }  // namespace fovea

@@ -5,18 +5,19 @@
 /// Halide's error code, and `const char *NAME_last_error(void)` gives the message. Then links
 /// DIR/libNAME.so from the archive.
 ///
-///     if (!finishLibrary(dir, pipeline, error)) ...
+///     if (Status s = finishLibrary(dir, name, pipeline, manifest); !s) ...
 
 #include <string>
 #include <vector>
 
 #include "sema/ir.h"
+#include "support/result.h"
 
 namespace fovea {
 
 /// `name` is the library's (and its C function's) name.
 /// `manifest` (NAME.manifest.json's text) is embedded for the runtime.
-bool finishLibrary(const std::string& dir, const std::string& name, const ir::Pipeline& p, const std::string& manifest, std::string& error);
+Status finishLibrary(const std::string& dir, const std::string& name, const ir::Pipeline& p, const std::string& manifest);
 
 struct ProcessResult {
   int status = -1;     ///< the exit status; -1 when it could not be started or died of a signal

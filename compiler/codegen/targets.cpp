@@ -19,7 +19,7 @@ std::string friendlyFeatures(const std::string& token) {
   return "-";  // not a friendly name
 }
 
-std::optional<Halide::Target> parseOne(const std::string& spec, std::string& error) {
+Result<Halide::Target> parseOne(const std::string& spec) {
   if (spec == "host") return hostTarget();
   if (Halide::Target::validate_target_string(spec)) return Halide::Target(spec);
   // A '-' combination of friendly names: avx2-cuda.
@@ -29,10 +29,9 @@ std::optional<Halide::Target> parseOne(const std::string& spec, std::string& err
   for (std::string token; std::getline(parts, token, '-');) {
     std::string f = friendlyFeatures(token);
     if (f == "-") {
-      error = fmt::format("unknown target '{}' (use host, generic, sse41, avx2, avx512, cuda, a '-' combination of them, "
-                          "or a Halide target string such as x86-64-linux-avx2)",
-                          spec);
-      return std::nullopt;
+      return Failure::usage(fmt::format("unknown target '{}' (use host, generic, sse41, avx2, avx512, cuda, a '-' combination of them, "
+                                        "or a Halide target string such as x86-64-linux-avx2)",
+                                        spec));
     }
     if (token != "cuda") cpuGiven = true;
     if (!f.empty()) features += "-" + f;
@@ -41,8 +40,7 @@ std::optional<Halide::Target> parseOne(const std::string& spec, std::string& err
   if (!cpuGiven) features = "-" + friendlyFeatures("avx2") + features;
   std::string full = "x86-64-linux" + features;
   if (!Halide::Target::validate_target_string(full)) {
-    error = fmt::format("target '{}' is not valid ({})", spec, full);
-    return std::nullopt;
+    return Failure::usage(fmt::format("target '{}' is not valid ({})", spec, full));
   }
   return Halide::Target(full);
 }
@@ -86,15 +84,15 @@ std::string whyNotRunnableHere(const Halide::Target& t) {
   return "";
 }
 
-std::vector<Halide::Target> parseTargets(const std::string& spec, std::string& error) {
+Result<std::vector<Halide::Target>> parseTargets(const std::string& spec) {
   std::vector<Halide::Target> out;
   std::stringstream list(spec);
   for (std::string item; std::getline(list, item, ',');) {
-    auto t = parseOne(item, error);
-    if (!t) return {};
+    Result<Halide::Target> t = parseOne(item);
+    if (!t) return t.failure();
     out.push_back(*t);
   }
-  if (out.empty()) error = "no target given";
+  if (out.empty()) return Failure::usage("no target given");
   return out;
 }
 

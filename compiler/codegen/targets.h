@@ -3,20 +3,22 @@
 /// (`host`, `generic`, `sse41`, `avx2`, `avx512`, `cuda`: `avx2-cuda`), and comma lists for fat
 /// libraries that pick the best variant for the CPU at run time.
 ///
-///     std::vector<Halide::Target> ts = parseTargets("avx512,avx2,sse41,generic", error);
+///     Result<std::vector<Halide::Target>> ts = parseTargets("avx512,avx2,sse41,generic");
 
 #include <string>
 #include <vector>
 
 #include <Halide.h>
 
+#include "support/result.h"
+
 namespace fovea {
 
 /// The default for `fovea compile`: runs on any x86-64 machine, uses AVX2/AVX-512 where present.
 constexpr const char* kDefaultTargets = "avx512,avx2,sse41,generic";
 
-/// Parses a comma list of targets; empty with `error` set on a bad name.
-std::vector<Halide::Target> parseTargets(const std::string& spec, std::string& error);
+/// Parses a comma list of targets (a Usage failure for a bad name).
+Result<std::vector<Halide::Target>> parseTargets(const std::string& spec);
 
 /// The machine this runs on. Halide 14 reports AVX512_SapphireRapids on AMD Zen 4, which lacks
 /// the AVX512-FP16 instructions that feature allows (generated code then dies with SIGILL): the

@@ -160,7 +160,9 @@ int runBatch(RunEngine& engine, const BatchOptions& options) {
         if (fs::is_symlink(file, linkError) && !fs::exists(file, linkError)) {
           error = "is a symbolic link to '" + fs::read_symlink(file, linkError).string() + "', which does not exist";
         } else {
-          image = readInputImage(file.string(), sig.inputs[0], error, &notes);
+          Result<InputImage> read = readInputImage(file.string(), sig.inputs[0], &notes);
+          if (read) image = std::move(*read);
+          else error = read.failure().message;
         }
         if (image) {
           auto c0 = Clock::now();
@@ -176,9 +178,8 @@ int runBatch(RunEngine& engine, const BatchOptions& options) {
         const RunTensor& out = sig.outputs[o];
         std::string stem = stems[i] + (outputs.size() > 1 ? "." + out.name : "");
         fs::path target = outputPath(options, stem, file, out, outputChannels(out, outputs[o]));
-        std::string writeError;
-        if (!writeOutput(target.string(), out, outputs[o], writeError)) {
-          error = fmt::format("cannot write '{}': {}", target.string(), writeError);
+        if (Status written = writeOutput(target.string(), out, outputs[o]); !written) {
+          error = fmt::format("cannot write '{}': {}", target.string(), written.failure().message);
           ok = false;
         }
       }

@@ -36,7 +36,7 @@ double quantile(const std::vector<double>& sorted, double q) {
 
 /// `random:WxH[xC][:type]`: an image of uniform random values (fixed seed), in the input's type
 /// unless one is named; floats in [0, 1).
-std::optional<RuntimeBuffer> randomInput(const std::string& spec, const RunTensor& in, std::string& error) {
+Result<RuntimeBuffer> randomInput(const std::string& spec, const RunTensor& in) {
   std::string body = spec.substr(7);
   std::string typeName;
   if (size_t colon = body.find(':'); colon != std::string::npos) {
@@ -51,29 +51,25 @@ std::optional<RuntimeBuffer> randomInput(const std::string& spec, const RunTenso
     char* end = nullptr;
     long v = std::strtol(part.c_str(), &end, 10);
     if (part.empty() || *end != '\0' || v < 1 || v > 65536) {
-      error = fmt::format("--input {}: expected random:WIDTHxHEIGHT[xCHANNELS][:TYPE] with extents from 1 to 65536", spec);
-      return std::nullopt;
+      return Failure::usage(fmt::format("--input {}: expected random:WIDTHxHEIGHT[xCHANNELS][:TYPE] with extents from 1 to 65536", spec));
     }
     extents.push_back(static_cast<int>(v));
     if (x == std::string::npos) break;
     at = x + 1;
   }
   if (extents.size() < 2 || extents.size() > 3) {
-    error = fmt::format("--input {}: give a width and a height, and channels for a color input", spec);
-    return std::nullopt;
+    return Failure::usage(fmt::format("--input {}: give a width and a height, and channels for a color input", spec));
   }
   if (extents.size() == 2 && in.dims.size() == 3) extents.push_back(1);
   if (extents.size() != in.dims.size()) {
-    error = fmt::format("--input {}: input '{}' has {} dimensions ({}), the image {}", spec, in.name, in.dims.size(), fmt::join(in.dims, ", "),
-                        extents.size());
-    return std::nullopt;
+    return Failure::usage(fmt::format("--input {}: input '{}' has {} dimensions ({}), the image {}", spec, in.name, in.dims.size(),
+                                      fmt::join(in.dims, ", "), extents.size()));
   }
   ScalarType type = in.type;
   if (!typeName.empty()) {
     std::optional<ScalarType> t = parseScalarType(typeName);
     if (!t) {
-      error = fmt::format("--input {}: '{}' is not a type (u8, u16, u32, i8, i16, i32, f32, f64, bool)", spec, typeName);
-      return std::nullopt;
+      return Failure::usage(fmt::format("--input {}: '{}' is not a type (u8, u16, u32, i8, i16, i32, f32, f64, bool)", spec, typeName));
     }
     type = *t;
   }
@@ -202,8 +198,9 @@ int runBench(const std::vector<std::string>& args) {
   std::string error, what;
   if (isArtifactPath(file)) {
     if (scheduleGiven || targetGiven) return usageError("bench", "--schedule and --target apply to scripts; a compiled library has its own");
-    engine = openArtifact(file, pipelineName, error);
-    if (!engine) return fail("bench", error);
+    Result<std::unique_ptr<RunEngine>> opened = openArtifact(file, pipelineName);
+    if (!opened) return report("bench", opened.failure());
+    engine = std::move(*opened);
   } else {
     compiler::Result<compiler::Program> program = compiler::load(file, options);
     if (!program) return report("bench", program.failure());
@@ -221,8 +218,8 @@ int runBench(const std::vector<std::string>& args) {
     return usageError("bench", fmt::format("'{}' has {} buffer input{}; {} --input given", sig.pipeline, sig.inputs.size(), sig.inputs.size() == 1 ? "" : "s",
                                            inputSpecs.size()));
   }
-  Params params;
-  if (std::string why = paramsFromSets(sets, engine->contract(), params); !why.empty()) return usageError("bench", why);
+  Result<Params> params = paramsFromSets(sets, engine->contract());
+  if (!params) return report("bench", params.failure());
   std::vector<RuntimeBuffer> inputs;
   std::vector<InputImage> images;  // own the pixels of inputs read from files
   std::vector<std::string> described;
@@ -231,12 +228,12 @@ int runBench(const std::vector<std::string>& args) {
     std::string spec = i < inputSpecs.size() ? inputSpecs[i] : in.dims.size() == 3 ? "random:1920x1080x3" : in.dims.size() == 2 ? "random:1920x1080" : "";
     if (spec.empty()) return usageError("bench", fmt::format("input '{}' has {} dimensions: give it with --input", in.name, in.dims.size()));
     if (spec.rfind("random:", 0) == 0) {
-      std::optional<RuntimeBuffer> b = randomInput(spec, in, error);
-      if (!b) return usageError("bench", error);
+      Result<RuntimeBuffer> b = randomInput(spec, in);
+      if (!b) return report("bench", b.failure());
       inputs.push_back(*b);
     } else {
-      std::optional<InputImage> image = readInputImage(spec, in, error);
-      if (!image) return fail("bench", error);
+      Result<InputImage> image = readInputImage(spec, in);
+      if (!image) return report("bench", image.failure());
       images.push_back(std::move(*image));
       inputs.push_back(images.back().buffer);
     }
@@ -248,7 +245,7 @@ int runBench(const std::vector<std::string>& args) {
   std::vector<RuntimeBuffer> outputs;
   Stats stats;
   try {
-    stats = measure([&] { engine->run(inputs, params, outputs); });
+    stats = measure([&] { engine->run(inputs, *params, outputs); });
   } catch (const std::exception& e) {
     return fail("bench", e.what());
   }

@@ -73,8 +73,9 @@ int runCheck(const std::vector<std::string>& args) {
   // Every file is read before any is checked: an unreadable one is a usage error.
   std::vector<std::string> texts(files.size());
   for (size_t f = 0; f < files.size(); ++f) {
-    std::string error;
-    if (!readTextFile(files[f], texts[f], error)) return usageError("check", fmt::format("cannot read '{}': {}", files[f], error));
+    Result<std::string> text = readTextFile(files[f]);
+    if (!text) return usageError("check", fmt::format("cannot read '{}': {}", files[f], text.failure().message));
+    texts[f] = std::move(*text);
   }
   std::string jsonItems;
   size_t failed = 0, pipelines = 0;

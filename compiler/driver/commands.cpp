@@ -54,7 +54,7 @@ int report(const std::string& command, const compiler::Failure& failure) {
 }
 
 int fail(const std::string& command, const std::string& message) {
-  return report(command, compiler::Failure{compiler::Failure::Kind::Input, message, {}, nullptr});
+  return report(command, Failure::input(message));
 }
 
 std::string addDumpAfter(const std::string& list, compiler::Options& options) {

@@ -60,8 +60,9 @@ int runGraph(const std::vector<std::string>& args) {
   std::string ext = fs::path(out).extension().string();
   if (ext != ".dot" && ext != ".svg" && ext != ".png") return usageError("graph", "the output must end in .dot, .svg or .png");
   std::string error;
-  std::vector<Halide::Target> targets = parseTargets(targetSpec, error);
-  if (targets.size() != 1) return usageError("graph", targets.empty() ? error : "--target takes one target");
+  Result<std::vector<Halide::Target>> targets = parseTargets(targetSpec);
+  if (!targets) return report("graph", targets.failure());
+  if (targets->size() != 1) return usageError("graph", "--target takes one target");
   // Where the drawing goes is checked before any work.
   std::error_code ec;
   if (fs::is_directory(out, ec)) return usageError("graph", fmt::format("output path '{}' is a directory", out));
@@ -75,29 +76,26 @@ int runGraph(const std::vector<std::string>& args) {
   printWarnings(*program);
   compiler::Result<const ir::Pipeline*> p = program->pipeline(pipelineName);
   if (!p) return report("graph", p.failure());
-  compiler::Result<std::string> drawn = compiler::graph(*program, **p, strategy, targets[0]);
+  compiler::Result<std::string> drawn = compiler::graph(*program, **p, strategy, (*targets)[0]);
   if (!drawn) return report("graph", drawn.failure());
   const std::string& dot = *drawn;
-  std::string writeError;
   if (ext == ".dot") {
-    if (!writeFileAtomically(out, dot, writeError)) return fail(fmt::format("cannot write '{}': {}", out, writeError));
+    if (Status w = writeFileAtomically(out, dot); !w) return fail(fmt::format("cannot write '{}': {}", out, w.failure().message));
     fmt::print("wrote {}\n", out);
     return 0;
   }
   fs::path source = fs::temp_directory_path() / fmt::format("fovea-graph-{}.dot", ::getpid());
-  if (!writeFileAtomically(source.string(), dot, writeError)) return fail(fmt::format("cannot write a temporary file: {}", writeError));
+  if (Status w = writeFileAtomically(source.string(), dot); !w) return fail(fmt::format("cannot write a temporary file: {}", w.failure().message));
   // Graphviz writes to a temporary name beside the output, renamed when it succeeded.
-  bool rendered = writeAtomically(out, [&](const std::string& tmp) {
+  Status rendered = writeAtomically(out, [&](const std::string& tmp) -> Status {
     ProcessResult r = runProcess({"dot", "-T" + ext.substr(1), source.string(), "-o", tmp});
-    if (r.status != 0) {
-      writeError = r.status == -1 && r.output.rfind("cannot run", 0) == 0
-                       ? "Graphviz's `dot` is not installed (apt-get install graphviz), or write a .dot file instead"
-                       : "Graphviz failed: " + r.output.substr(0, r.output.find('\n'));
-    }
-    return r.status == 0;
-  }, writeError);
+    if (r.status == 0) return ok();
+    return Failure::compile(r.status == -1 && r.output.rfind("cannot run", 0) == 0
+                                ? "Graphviz's `dot` is not installed (apt-get install graphviz), or write a .dot file instead"
+                                : "Graphviz failed: " + r.output.substr(0, r.output.find('\n')));
+  });
   fs::remove(source, ec);
-  if (!rendered) return fail(fmt::format("cannot write '{}': {}", out, writeError));
+  if (!rendered) return fail(fmt::format("cannot write '{}': {}", out, rendered.failure().message));
   fmt::print("wrote {}\n", out);
   return 0;
 }

@@ -375,17 +375,14 @@ bool decodeTiff(const std::string& bytes, uint64_t maxBytes, cv::Mat& out, std::
   return true;
 }
 
-bool encodeTiff(const cv::Mat& image, const std::string& path, std::string& error) {
+Status encodeTiff(const cv::Mat& image, const std::string& path) {
   TiffSource problems;  // only its `problem` is used
   TIFFOpenOptions* options = TIFFOpenOptionsAlloc();
   TIFFOpenOptionsSetErrorHandlerExtR(options, tiffError, &problems);
   TIFFOpenOptionsSetWarningHandlerExtR(options, tiffWarning, &problems);
   TIFF* tif = TIFFOpenExt(path.c_str(), "w", options);
   TIFFOpenOptionsFree(options);
-  if (!tif) {
-    error = problems.problem.empty() ? "cannot create the file" : problems.problem;
-    return false;
-  }
+  if (!tif) return Failure::compile(problems.problem.empty() ? "cannot create the file" : problems.problem);
   int channels = image.channels();
   int depth = image.depth();
   uint16_t bits = depth == CV_8U ? 8 : depth == CV_16U ? 16 : 32;
@@ -408,11 +405,8 @@ bool encodeTiff(const cv::Mat& image, const std::string& path, std::string& erro
   }
   ok = ok && TIFFWriteDirectory(tif) == 1;
   TIFFClose(tif);
-  if (!ok || !problems.problem.empty()) {
-    error = problems.problem.empty() ? "libtiff could not write it (is the disk full?)" : problems.problem;
-    return false;
-  }
-  return true;
+  if (!ok || !problems.problem.empty()) return Failure::compile(problems.problem.empty() ? "libtiff could not write it (is the disk full?)" : problems.problem);
+  return fovea::ok();
 }
 
 }  // namespace fovea::driver::codecs

@@ -164,18 +164,14 @@ std::string bufferJson(const RunTensor& out, const RuntimeBuffer& b) {
   return text + "]}\n";
 }
 
-std::optional<InputImage> fitImage(InputImage image, const std::string& path, const RunTensor& in, std::string& error,
-                                   const std::function<void(const std::string&)>& note) {
+Result<InputImage> fitImage(InputImage image, const std::string& path, const RunTensor& in, const std::function<void(const std::string&)>& note) {
   cv::Mat& m = image.mat;
   std::optional<int> depth = cvDepth(in.type);
-  if (!depth) {
-    error = fmt::format("input '{}' is {}, which no image holds", in.name, toString(in.type));
-    return std::nullopt;
-  }
+  if (!depth) return Failure::input(fmt::format("input '{}' is {}, which no image holds", in.name, toString(in.type)));
   if (!holdsEvery(in.type, m.depth())) {
-    error = fmt::format("'{}' holds {} values and input '{}' is {}: converting them would change them; convert the image first, or declare the input {}",
-                        path, depthName(m.depth()), in.name, toString(in.type), depthName(m.depth()));
-    return std::nullopt;
+    return Failure::input(fmt::format("'{}' holds {} values and input '{}' is {}: converting them would change them; convert the image first, "
+                                      "or declare the input {}",
+                                      path, depthName(m.depth()), in.name, toString(in.type), depthName(m.depth())));
   }
   if (in.dims.size() == 2 && m.channels() != 1) {
     note(fmt::format("'{}' is gray (2-D); the {}-channel image '{}' is converted to gray (cvtColor weights)", in.name, m.channels(), path));
@@ -193,28 +189,22 @@ std::optional<InputImage> fitImage(InputImage image, const std::string& path, co
 
 }  // namespace
 
-std::optional<InputImage> readInputImage(const std::string& path, const RunTensor& in, std::string& error, std::string* notes) {
+Result<InputImage> readInputImage(const std::string& path, const RunTensor& in, std::string* notes) {
   std::function<void(const std::string&)> note = [&](const std::string& text) {
     if (notes) *notes += text + "\n";
   };
   if (in.dims.size() < 2 || in.dims.size() > 3) {
-    error = fmt::format("input '{}' has {} dimension{}; `fovea run` feeds images to 2-D (gray) or 3-D (color) inputs", in.name, in.dims.size(),
-                        in.dims.size() == 1 ? "" : "s");
-    return std::nullopt;
+    return Failure::input(fmt::format("input '{}' has {} dimension{}; `fovea run` feeds images to 2-D (gray) or 3-D (color) inputs", in.name,
+                                      in.dims.size(), in.dims.size() == 1 ? "" : "s"));
   }
-  std::string why;
-  std::optional<DecodedImage> decoded = readImageFile(path, why);
-  if (!decoded) {
-    error = fmt::format("cannot read image '{}': {}", path, why);
-    return std::nullopt;
-  }
+  Result<DecodedImage> decoded = readImageFile(path);
+  if (!decoded) return decoded.failure().context(fmt::format("cannot read image '{}': ", path));
   InputImage image;
   image.mat = std::move(decoded->pixels);
   try {
-    return fitImage(std::move(image), path, in, error, note);
+    return fitImage(std::move(image), path, in, note);
   } catch (const cv::Exception& e) {
-    error = fmt::format("cannot convert image '{}' for input '{}': {}", path, in.name, e.err);
-    return std::nullopt;
+    return Failure::input(fmt::format("cannot convert image '{}' for input '{}': {}", path, in.name, e.err));
   }
 }
 
@@ -243,31 +233,24 @@ std::string imageOutputProblem(const RunTensor& out, int channels, const std::st
   return "";
 }
 
-bool writeOutput(const std::string& path, const RunTensor& out, const RuntimeBuffer& b, std::string& error) {
+Status writeOutput(const std::string& path, const RunTensor& out, const RuntimeBuffer& b) {
   std::string ext = lower(fs::path(path).extension().string());
-  if (ext == ".json") return writeFileAtomically(path, bufferJson(out, b), error);
+  if (ext == ".json") return writeFileAtomically(path, bufferJson(out, b));
   int channels = outputChannels(out, b);
-  if (std::string why = imageOutputProblem(out, channels, path); !why.empty()) {
-    error = why + "; write it to a .json path";
-    return false;
-  }
+  if (std::string why = imageOutputProblem(out, channels, path); !why.empty()) return Failure::usage(why + "; write it to a .json path");
   cv::Mat m = toMat(b, *cvDepth(out.type), channels);
-  if (ext == ".tif" || ext == ".tiff") {
-    return writeAtomically(path, [&](const std::string& tmp) { return codecs::encodeTiff(m, tmp, error); }, error);
-  }
+  if (ext == ".tif" || ext == ".tiff") return writeAtomically(path, [&](const std::string& tmp) { return codecs::encodeTiff(m, tmp); });
   // OpenCV writes the other formats, colors in its order (BGR).
   if (m.channels() == 3) cv::cvtColor(m, m, cv::COLOR_RGB2BGR);
   if (m.channels() == 4) cv::cvtColor(m, m, cv::COLOR_RGBA2BGRA);
-  return writeAtomically(path, [&](const std::string& tmp) {
-    bool ok = false;
+  return writeAtomically(path, [&](const std::string& tmp) -> Status {
     try {
-      ok = cv::imwrite(tmp, m);
+      if (cv::imwrite(tmp, m)) return ok();
     } catch (const cv::Exception& e) {
-      error = e.err;
+      return Failure::compile(e.err);
     }
-    if (!ok && error.empty()) error = "the image could not be written (is the disk full?)";
-    return ok;
-  }, error);
+    return Failure::compile("the image could not be written (is the disk full?)");
+  });
 }
 
 }  // namespace fovea::driver

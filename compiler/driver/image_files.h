@@ -20,8 +20,8 @@ struct InputImage {
 /// Reads `path` and fits it to `in`: a color image given to a 2-D input becomes gray, a gray
 /// image given to a 3-D input has 1 channel, and values are converted to the input's type only
 /// when no value changes (u8 to u16 or f32, u16 to f32, ...); anything else is an error. `notes`
-/// receives a line for each conversion made. Nothing on failure, with `error` set (naming the file).
-std::optional<InputImage> readInputImage(const std::string& path, const RunTensor& in, std::string& error, std::string* notes = nullptr);
+/// receives a line for each conversion made. A failure names the file.
+Result<InputImage> readInputImage(const std::string& path, const RunTensor& in, std::string* notes = nullptr);
 
 /// Why an output of this type with `channels` channels (0 for a 2-D output, -1 when not known
 /// yet) cannot go to an image file at `path`, or "" when it can. A .json path is never an image.
@@ -33,6 +33,6 @@ int outputChannels(const RunTensor& out, const RuntimeBuffer& b);
 /// Writes an output to `path`: an image, or for .json paths every value (floats in their shortest
 /// exact form, non-finite values as "NaN", "Infinity", "-Infinity"). Atomic: a failure leaves
 /// no file.
-bool writeOutput(const std::string& path, const RunTensor& out, const RuntimeBuffer& b, std::string& error);
+Status writeOutput(const std::string& path, const RunTensor& out, const RuntimeBuffer& b);
 
 }  // namespace fovea::driver

@@ -226,13 +226,11 @@ std::string unsupportedFormat(const std::string& bytes) {
 
 const char* readableImageFormats() { return "PNG, JPEG, TIFF, BMP, PNM (PBM/PGM/PPM) and PFM"; }
 
-std::optional<DecodedImage> decodeImage(const std::string& bytes, std::string& error, uint64_t maxBytes) {
+Result<DecodedImage> decodeImage(const std::string& bytes, uint64_t maxBytes) {
   DecodedImage image;
   bool ok = false;
-  if (bytes.empty()) {
-    error = "the file is empty";
-    return std::nullopt;
-  }
+  std::string error;
+  if (bytes.empty()) return Failure::input("the file is empty");
   if (startsWith(bytes, "\x89PNG\r\n\x1a\n", 8)) {
     image.format = "PNG";
     ok = codecs::decodePng(bytes, maxBytes, image.pixels, error);
@@ -253,15 +251,15 @@ std::optional<DecodedImage> decodeImage(const std::string& bytes, std::string& e
   } else {
     error = fmt::format("not an image: its first bytes match none of the formats fovea run reads ({})", readableImageFormats());
   }
-  if (!ok) return std::nullopt;
+  if (!ok) return Failure::input(error);
   return image;
 }
 
-std::optional<DecodedImage> readImageFile(const std::string& path, std::string& error, uint64_t maxBytes) {
-  std::string bytes;
+Result<DecodedImage> readImageFile(const std::string& path, uint64_t maxBytes) {
   // A compressed file is smaller than its pixels; a file larger than the largest image is not one.
-  if (!readTextFile(path, bytes, error, maxBytes + (uint64_t{1} << 20), "an image file")) return std::nullopt;
-  return decodeImage(bytes, error, maxBytes);
+  Result<std::string> bytes = readTextFile(path, maxBytes + (uint64_t{1} << 20), "an image file");
+  if (!bytes) return bytes.failure();
+  return decodeImage(*bytes, maxBytes);
 }
 
 }  // namespace fovea::driver

@@ -5,8 +5,7 @@
 /// is an error naming the file, and nothing is processed for it. Formats are recognized by their
 /// first bytes, not by the name.
 ///
-///     std::string error;
-///     std::optional<DecodedImage> img = readImageFile("photo.jpg", error);
+///     Result<DecodedImage> img = readImageFile("photo.jpg");   // img.failure().message says what is wrong
 ///     // img->pixels: rows of interleaved R, G, B (or gray, or R, G, B, A), u8, u16 or f32
 
 #include <cstdint>
@@ -15,6 +14,8 @@
 #include <vector>
 
 #include <opencv2/core.hpp>
+
+#include "support/result.h"
 
 namespace fovea::driver {
 
@@ -29,11 +30,11 @@ struct DecodedImage {
 /// The formats readImageFile() accepts, for messages: "PNG, JPEG, TIFF, BMP, PNM (PBM/PGM/PPM), PFM".
 const char* readableImageFormats();
 
-/// Decodes `path`; nothing, with `error` saying what is wrong (without the path), on any problem.
+/// Decodes `path`; on any problem the failure says what is wrong (without the path).
 /// Images whose decoded size would exceed `maxBytes` are refused from their header alone.
-std::optional<DecodedImage> readImageFile(const std::string& path, std::string& error, uint64_t maxBytes = kMaxImageBytes);
+Result<DecodedImage> readImageFile(const std::string& path, uint64_t maxBytes = kMaxImageBytes);
 
 /// Decodes an image held in memory (the bytes of a file), as readImageFile() does.
-std::optional<DecodedImage> decodeImage(const std::string& bytes, std::string& error, uint64_t maxBytes = kMaxImageBytes);
+Result<DecodedImage> decodeImage(const std::string& bytes, uint64_t maxBytes = kMaxImageBytes);
 
 }  // namespace fovea::driver

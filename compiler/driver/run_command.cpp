@@ -156,8 +156,9 @@ int runRun(const std::vector<std::string>& args) {
   bool artifact = isArtifactPath(file);
   if (artifact) {
     if (scheduleGiven || targetGiven) return usageError("run", "--schedule and --target apply to scripts; a compiled library has its own");
-    engine = openArtifact(file, pipelineName, error);
-    if (!engine) return fail(error);
+    Result<std::unique_ptr<RunEngine>> opened = openArtifact(file, pipelineName);
+    if (!opened) return report("run", opened.failure());
+    engine = std::move(*opened);
   } else {
     compiler::Result<compiler::Program> loaded = compiler::load(file, options);
     if (!loaded) return report("run", loaded.failure());
@@ -217,15 +218,16 @@ int runRun(const std::vector<std::string>& args) {
   }
 
   // Parameters: --set values, checked as the runtime checks them (name, type, range).
-  Params named;
-  if (std::string why = paramsFromSets(sets, contract, named); !why.empty()) return usageError("run", why);
+  Result<Params> resolved = paramsFromSets(sets, contract);
+  if (!resolved) return report("run", resolved.failure());
+  Params named = *resolved;
 
   // Read the single run's images before compiling: a bad image fails fast.
   std::vector<InputImage> images;
   std::string notes;
   for (size_t i = 0; i < inputs.size(); ++i) {
-    std::optional<InputImage> image = readInputImage(inputs[i], sig.inputs[i], error, &notes);
-    if (!image) return fail(error);
+    Result<InputImage> image = readInputImage(inputs[i], sig.inputs[i], &notes);
+    if (!image) return report("run", image.failure());
     images.push_back(std::move(*image));
   }
   if (!notes.empty()) fmt::print(stderr, "fovea run: note: {}", notes);
@@ -261,9 +263,8 @@ int runRun(const std::vector<std::string>& args) {
     }
   }
   for (size_t o = 0; o < sig.outputs.size(); ++o) {
-    std::string writeError;
-    if (!writeOutput(outputs[o], sig.outputs[o], out[o], writeError)) {
-      return fail(fmt::format("cannot write output '{}' to '{}': {}", sig.outputs[o].name, outputs[o], writeError));
+    if (Status written = writeOutput(outputs[o], sig.outputs[o], out[o]); !written) {
+      return fail(fmt::format("cannot write output '{}' to '{}': {}", sig.outputs[o].name, outputs[o], written.failure().message));
     }
   }
   double median = times[times.size() / 2];

@@ -46,56 +46,51 @@ void RunEngine::run(const std::vector<RuntimeBuffer>& inputs, const Params& para
   }
 }
 
-std::unique_ptr<RunEngine> openArtifact(const std::string& path, const std::string& pipeline, std::string& error) {
+Result<std::unique_ptr<RunEngine>> openArtifact(const std::string& path, const std::string& pipeline) {
   try {
     auto p = std::make_shared<Pipeline>(Pipeline::open(path, pipeline));
     return std::make_unique<RunEngine>(p->signature(), "compiled library",
                                        [p](const std::vector<RuntimeBuffer>& in, const Params& params, std::vector<RuntimeBuffer>& out) { p->run(in, params, out); });
   } catch (const Error& e) {
-    error = e.what();
-    return nullptr;
+    return Failure::input(e.what());
   }
 }
 
 namespace {
 
-std::optional<double> parseValue(const std::string& text, const RunParam& param, std::string& why) {
+Result<double> parseValue(const std::string& text, const RunParam& param) {
   if (param.type == ScalarType::Bool && (text == "true" || text == "false")) return text == "true" ? 1.0 : 0.0;
   errno = 0;
   char* end = nullptr;
   double v = std::strtod(text.c_str(), &end);
   if (text.empty() || end != text.c_str() + text.size() || std::isspace(static_cast<unsigned char>(text[0]))) {
-    why = param.type == ScalarType::Bool ? "is not true, false, 0 or 1" : "is not a number";
-    return std::nullopt;
+    return Failure::usage(param.type == ScalarType::Bool ? "is not true, false, 0 or 1" : "is not a number");
   }
-  if (errno == ERANGE && std::isinf(v)) {
-    why = "is too large for any number type";
-    return std::nullopt;
-  }
+  if (errno == ERANGE && std::isinf(v)) return Failure::usage("is too large for any number type");
   return v;
 }
 
 }  // namespace
 
-std::string paramsFromSets(const std::map<std::string, std::string>& sets, const Signature& contract, Params& out) {
+Result<Params> paramsFromSets(const std::map<std::string, std::string>& sets, const Signature& contract) {
   RunSignature sig = runSignatureOf(contract);
+  Params out;
   for (const auto& [name, text] : sets) {
     auto it = std::find_if(sig.params.begin(), sig.params.end(), [&](const RunParam& rp) { return rp.name == name; });
     if (it == sig.params.end()) {
       out[name] = 0;  // resolveParams names the unknown parameter
       continue;
     }
-    std::string why;
-    std::optional<double> value = parseValue(text, *it, why);
-    if (!value) return fmt::format("--set {}: '{}' {}", name, text, why);
+    Result<double> value = parseValue(text, *it);
+    if (!value) return value.failure().context(fmt::format("--set {}: '{}' ", name, text));
     out[name] = *value;
   }
   try {
     contract.resolveParams(out);
   } catch (const Error& e) {
-    return fmt::format("--set: {}", e.what());
+    return Failure::usage(fmt::format("--set: {}", e.what()));
   }
-  return "";
+  return out;
 }
 
 compiler::Result<std::unique_ptr<RunEngine>> openScript(const compiler::Program& program, const ir::Pipeline& p, const std::string& strategy,
@@ -114,16 +109,18 @@ compiler::Result<std::unique_ptr<RunEngine>> openScript(const compiler::Program&
   // this machine) and loaded from there.
   std::string pattern = (fs::temp_directory_path() / "fovea-run-XXXXXX").string();
   if (!::mkdtemp(pattern.data())) {
-    return compiler::Failure{compiler::Failure::Kind::Compile, "cannot create a scratch directory to compile the models' pipeline in", {}, nullptr};
+    return Failure::compile("cannot create a scratch directory to compile the models' pipeline in");
   }
   fs::path scratch = pattern;
   compiler::Result<compiler::Library> library = compiler::emitLibrary(program, p, {scratch.string(), {target}, strategy, "", {}});
-  std::string error;
-  std::unique_ptr<RunEngine> engine = library ? openArtifact(scratch.string(), p.name, error) : nullptr;
+  if (!library) {
+    std::error_code ec;
+    fs::remove_all(scratch, ec);
+    return library.failure();
+  }
+  Result<std::unique_ptr<RunEngine>> engine = openArtifact(scratch.string(), p.name);
   std::error_code ec;
   fs::remove_all(scratch, ec);  // the libraries stay loaded
-  if (!library) return library.failure();
-  if (!engine) return compiler::Failure{compiler::Failure::Kind::Compile, error, {}, nullptr};
   elapsed();
   return engine;
 }

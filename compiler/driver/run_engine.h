@@ -70,8 +70,8 @@ class RunEngine {
   Runner runner_;
 };
 
-/// Opens an artifact directory, manifest or libNAME.so; nullptr with `error` set on failure.
-std::unique_ptr<RunEngine> openArtifact(const std::string& path, const std::string& pipeline, std::string& error);
+/// Opens an artifact directory, manifest or libNAME.so (the runtime's message on failure).
+Result<std::unique_ptr<RunEngine>> openArtifact(const std::string& path, const std::string& pipeline);
 
 /// A script's pipeline JIT-compiled by the compiler API (compiler::jit).
 std::unique_ptr<RunEngine> jitEngine(std::unique_ptr<compiler::JitPipeline> jit);
@@ -82,8 +82,8 @@ compiler::Result<std::unique_ptr<RunEngine>> openScript(const compiler::Program&
                                                         const Halide::Target& target, double* compileMs = nullptr);
 
 /// `--set NAME=VALUE` values as parameters, checked as the runtime checks them (name, type,
-/// range); an error message (for a usage error) or "".
-std::string paramsFromSets(const std::map<std::string, std::string>& sets, const Signature& contract, Params& out);
+/// range); a usage failure otherwise.
+Result<Params> paramsFromSets(const std::map<std::string, std::string>& sets, const Signature& contract);
 
 /// Whether `path` names a compiled artifact rather than a script.
 bool isArtifactPath(const std::string& path);

@@ -71,13 +71,13 @@ class Loader {
       }
       std::string key = canonical(*resolved);
       if (!loaded_.insert(key).second) continue;
-      std::string text, error;
-      if (!readTextFile(*resolved, text, error)) {
-        diags_.error(loc, fmt::format("cannot read imported file '{}': {}", *resolved, error));
+      Result<std::string> text = readTextFile(*resolved);
+      if (!text) {
+        diags_.error(loc, fmt::format("cannot read imported file '{}': {}", *resolved, text.failure().message));
         modules_[index].hasFailedImports = true;
         continue;
       }
-      load(sources_.addFile(*resolved, std::move(text)));
+      load(sources_.addFile(*resolved, std::move(*text)));
     }
   }
 

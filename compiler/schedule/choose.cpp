@@ -22,19 +22,20 @@ std::optional<Schedule> chooseSchedule(const std::string& strategy, const ir::Pi
   if (strategy == "none") return planReferenceSchedule(p, context);
   if (autoschedulerName(strategy)) return runAutoscheduler(strategy, p, lowered, target, diags);
   if (strategy.size() > 5 && strategy.substr(strategy.size() - 5) == ".json") {
-    std::string text, error;
-    if (!readTextFile(strategy, text, error)) {
-      diags.error({}, fmt::format("cannot read schedule file '{}': {}", strategy, error));
+    Result<std::string> text = readTextFile(strategy, kMaxSourceBytes, "a schedule file");
+    if (!text) {
+      diags.error({}, fmt::format("cannot read schedule file '{}': {}", strategy, text.failure().message));
       return std::nullopt;
     }
-    auto json = json::parse(text, &error);
-    std::optional<Schedule> s = json ? Schedule::fromJson(*json, &error) : std::nullopt;
+    std::string error;
+    auto json = json::parse(*text, &error);
+    Result<Schedule> s = json ? Schedule::fromJson(*json) : Result<Schedule>(Failure::input(error));
     if (!s) {
-      diags.error({}, fmt::format("schedule file '{}': {}", strategy, error));
+      diags.error({}, fmt::format("schedule file '{}': {}", strategy, s.failure().message));
       return std::nullopt;
     }
     s->strategy = strategy;  // where it came from, for messages and manifests
-    return s;
+    return *s;
   }
   diags.error({}, fmt::format("unknown schedule '{}' (use heuristic, none, mullapudi2016, adams2019, li2018, or a schedule .json file)",
                               strategy));

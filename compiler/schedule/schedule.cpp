@@ -47,11 +47,8 @@ json::Value Schedule::toJson() const {
   return out;
 }
 
-std::optional<Schedule> Schedule::fromJson(const json::Value& v, std::string* error) {
-  auto fail = [&](const std::string& message) -> std::optional<Schedule> {
-    if (error) *error = message;
-    return std::nullopt;
-  };
+Result<Schedule> Schedule::fromJson(const json::Value& v) {
+  auto fail = [&](const std::string& message) -> Result<Schedule> { return Failure::input(message); };
   if (v.kind() != json::Value::Kind::Object) return fail("a schedule is a JSON object");
   const json::Value* version = v.find("version");
   if (!version || version->kind() != json::Value::Kind::Number || version->asNumber() != 1) return fail("unsupported schedule version (expected 1)");

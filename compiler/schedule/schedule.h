@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "fovea/json.h"
+#include "support/result.h"
 
 namespace fovea {
 
@@ -52,8 +53,8 @@ struct Schedule {
 
   const StageSchedule* find(const std::string& stage) const;
   json::Value toJson() const;
-  /// Reads a schedule written by toJson(); false with `error` set when it is malformed.
-  static std::optional<Schedule> fromJson(const json::Value& v, std::string* error);
+  /// Reads a schedule written by toJson(); a failure says what is malformed.
+  static Result<Schedule> fromJson(const json::Value& v);
   /// A short stable hash of the JSON text (for manifests and caches).
   std::string hash() const;
 };

@@ -97,8 +97,7 @@ TEST(CompilerApi, PlannedSchedulesApplyToFreshLoweringsAndRecordTheirTarget) {
   compiler::Result<compiler::Program> program = compiler::checkSource(kBlur, "blur.fov", options());
   ASSERT_TRUE(program);
   const ir::Pipeline& p = **program->pipeline("blur");
-  std::string error;
-  Halide::Target sse = parseTargets("sse41", error)[0], avx512 = parseTargets("avx512", error)[0];
+  Halide::Target sse = (*parseTargets("sse41"))[0], avx512 = (*parseTargets("avx512"))[0];
   compiler::Result<Schedule> planned = compiler::plan(*program, p, "heuristic", avx512);
   ASSERT_TRUE(planned);
   EXPECT_EQ(planned->target, avx512.to_string());
@@ -175,8 +174,7 @@ TEST(CompilerApi, SizeRulesWithCastsAgreeBetweenTheJitAndTheLibrary) {
   auto jit = compiler::jit(*program, p, "heuristic", hostTarget());
   ASSERT_TRUE(jit) << jit.failure().render();
   fs::path dir = fs::temp_directory_path() / ("fovea_api_" + std::to_string(::getpid()));
-  std::string error;
-  compiler::Result<compiler::Library> library = compiler::emitLibrary(*program, p, {dir.string(), parseTargets("host", error), "heuristic", "", {}});
+  compiler::Result<compiler::Library> library = compiler::emitLibrary(*program, p, {dir.string(), *parseTargets("host"), "heuristic", "", {}});
   ASSERT_TRUE(library) << library.failure().render();
   Pipeline compiled = Pipeline::open(dir.string(), "shrink");
   for (auto [w, h, k] : {std::tuple{40, 9, 2.5}, {13, 30, 0.7}, {7, 8, 8.0}, {101, 3, 3.3}}) {

@@ -25,6 +25,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
+/// decodeImage() in the shape these checks read: the image, or nothing with `error` set to the
+/// failure's message (which must never be empty).
+std::optional<DecodedImage> decode(const std::string& bytes, std::string& error, uint64_t maxBytes = kMaxImageBytes) {
+  Result<DecodedImage> image = decodeImage(bytes, maxBytes);
+  if (image) return std::move(*image);
+  error = image.failure().message;
+  return std::nullopt;
+}
+
 /// A small image with content in every channel (gradients and a pattern), of odd size.
 cv::Mat pattern(int type) {
   cv::Mat m(23, 37, type);
@@ -68,8 +77,8 @@ std::string encode(const Format& f, const cv::Mat& rgb) {
   if (rgb.channels() == 4) cv::cvtColor(rgb, bgr, cv::COLOR_RGBA2BGRA);
   if (f.ext == ".tif" && rgb.depth() == CV_32F) {
     fs::path tmp = fs::temp_directory_path() / ("fovea_decode_test_" + std::to_string(::getpid()) + ".tif");
-    std::string error;
-    EXPECT_TRUE(codecs::encodeTiff(rgb, tmp.string(), error)) << error;
+    Status written = codecs::encodeTiff(rgb, tmp.string());
+    EXPECT_TRUE(written) << (written ? "" : written.failure().message);
     std::string bytes = readAll(tmp);
     fs::remove(tmp);
     return bytes;
@@ -121,7 +130,7 @@ TEST_P(Decoder, WholeFileGivesTheEncodedPixels) {
   cv::Mat rgb = pattern(f.type);
   std::string bytes = encode(f, rgb);
   std::string error;
-  std::optional<DecodedImage> img = decodeImage(bytes, error);
+  std::optional<DecodedImage> img = decode(bytes, error);
   ASSERT_TRUE(img) << error;
   EXPECT_TRUE(error.empty()) << error;
   ASSERT_EQ(img->pixels.size(), rgb.size());
@@ -162,7 +171,7 @@ TEST_P(Decoder, EveryCutIsRefusedWithAMessage) {
     // What follows the last value of an ASCII PNM is whitespace: cutting only that loses nothing.
     if (bytes.find_first_not_of(" \t\r\n", n) == std::string::npos) continue;
     std::string error;
-    std::optional<DecodedImage> img = decodeImage(bytes.substr(0, n), error);
+    std::optional<DecodedImage> img = decode(bytes.substr(0, n), error);
     if (img) {
       if (!accepted++) firstAccepted = std::to_string(n);
       continue;
@@ -185,7 +194,7 @@ TEST_P(Decoder, FlippedBytesAreRefusedOrGiveASaneImage) {
       damaged[at] = static_cast<char>(damaged[at] ^ mask);
       std::string error;
       // A small limit: a flipped size field must be refused before allocation, not decoded.
-      std::optional<DecodedImage> img = decodeImage(damaged, error, 1 << 22);
+      std::optional<DecodedImage> img = decode(damaged, error, 1 << 22);
       ++tried;
       if (!img) {
         ++refused;
@@ -206,7 +215,7 @@ INSTANTIATE_TEST_SUITE_P(Formats, Decoder, ::testing::ValuesIn(formats()),
 TEST(DecoderLimits, HeadersClaimingHugeImagesAreRefusedBeforeAllocation) {
   // A 100000 x 100000 RGB PPM header with no data: refused from the header, and the message says so.
   std::string error;
-  EXPECT_FALSE(decodeImage("P6\n100000 100000\n255\n", error));
+  EXPECT_FALSE(decode("P6\n100000 100000\n255\n", error));
   EXPECT_NE(error.find("100000"), std::string::npos) << error;
   // The same through PNG: a real PNG whose IHDR is patched to 100000 x 100000 (CRC recomputed by
   // re-encoding is not possible, so the check must come before libpng's CRC check or the CRC
@@ -219,22 +228,22 @@ TEST(DecoderLimits, HeadersClaimingHugeImagesAreRefusedBeforeAllocation) {
     bytes[20 + i] = static_cast<char>((100000 >> (24 - 8 * i)) & 0xff);
   }
   error.clear();
-  EXPECT_FALSE(decodeImage(bytes, error));
+  EXPECT_FALSE(decode(bytes, error));
   EXPECT_FALSE(error.empty());
 }
 
 TEST(DecoderLimits, UnknownAndUnsupportedFormatsAreNamed) {
   std::string error;
-  EXPECT_FALSE(decodeImage("", error));
+  EXPECT_FALSE(decode("", error));
   EXPECT_FALSE(error.empty());
   error.clear();
-  EXPECT_FALSE(decodeImage(std::string("RIFF\x10\0\0\0WEBPVP8 ", 16), error));
+  EXPECT_FALSE(decode(std::string("RIFF\x10\0\0\0WEBPVP8 ", 16), error));
   EXPECT_NE(error.find("WebP"), std::string::npos) << error;
   error.clear();
-  EXPECT_FALSE(decodeImage(std::string("GIF89a\x01\0\x01\0", 10), error));
+  EXPECT_FALSE(decode(std::string("GIF89a\x01\0\x01\0", 10), error));
   EXPECT_NE(error.find("GIF"), std::string::npos) << error;
   error.clear();
-  EXPECT_FALSE(decodeImage("hello, this is text", error));
+  EXPECT_FALSE(decode("hello, this is text", error));
   EXPECT_FALSE(error.empty());
 }
 

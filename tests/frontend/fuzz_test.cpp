@@ -30,8 +30,7 @@ std::vector<Seed> corpus() {
   auto add = [&](const fs::path& dir, bool recursive) {
     auto visit = [&](const fs::directory_entry& entry) {
       if (entry.path().extension() != ".fov") return;
-      std::string text, error;
-      if (readTextFile(entry.path().string(), text, error)) seeds.push_back({entry.path().string(), text});
+      if (Result<std::string> text = readTextFile(entry.path().string())) seeds.push_back({entry.path().string(), *text});
     };
     if (recursive) {
       for (const auto& e : fs::recursive_directory_iterator(dir)) visit(e);
@@ -188,9 +187,9 @@ TEST(FrontendFuzz, BinaryExitsWithZeroOrOneOnMutatedPrograms) {
 TEST(FrontendFuzz, RegressionCasesStillPass) {
   size_t count = 0;
   for (const auto& entry : fs::directory_iterator(fs::path(FOVEA_TEST_DIR) / "frontend" / "fuzz_regressions")) {
-    std::string text, error;
-    ASSERT_TRUE(readTextFile(entry.path().string(), text, error));
-    runWithLargeStack([&] { checkSource(text, entry.path().string()); });
+    Result<std::string> text = readTextFile(entry.path().string());
+    ASSERT_TRUE(text);
+    runWithLargeStack([&] { checkSource(*text, entry.path().string()); });
     ++count;
   }
   EXPECT_GT(count, 0u);

@@ -139,8 +139,9 @@ TEST(Stdlib, EveryModuleChecksCleanly) {
 // is `// file PATH` is written under that name (later blocks may import it); all others must
 // check cleanly, without warnings.
 TEST(Docs, LanguageReferenceExamplesCheck) {
-  std::string doc, error;
-  ASSERT_TRUE(readTextFile((fs::path(FOVEA_TEST_DIR).parent_path() / "docs" / "language.md").string(), doc, error)) << error;
+  Result<std::string> read = readTextFile((fs::path(FOVEA_TEST_DIR).parent_path() / "docs" / "language.md").string());
+  ASSERT_TRUE(read) << read.failure().message;
+  const std::string& doc = *read;
   fs::path dir = fs::temp_directory_path() / ("fovea_docs_" + std::to_string(::getpid()));
   static const std::regex block(R"(```fovea\n([\s\S]*?)```)");
   static const std::regex fileLine(R"(^// file (\S+))");

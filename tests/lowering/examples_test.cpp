@@ -13,9 +13,8 @@ namespace fovea::test {
 namespace {
 
 std::string example(const std::string& name) {
-  std::string text, error;
-  readTextFile(std::string(FOVEA_EXAMPLES_DIR) + "/" + name, text, error);
-  return text;
+  Result<std::string> text = readTextFile(std::string(FOVEA_EXAMPLES_DIR) + "/" + name);
+  return text ? *text : std::string();
 }
 
 std::string examplePath(const std::string& name) { return std::string(FOVEA_EXAMPLES_DIR) + "/" + name; }

@@ -151,9 +151,9 @@ class ScheduleEquivalence : public ::testing::TestWithParam<Case> {};
 
 TEST_P(ScheduleEquivalence, MatchesReference) {
   const Case& c = GetParam();
-  std::string text, error;
-  ASSERT_TRUE(readTextFile(c.path, text, error));
-  CheckResult checked = checkSource(text, c.path);
+  Result<std::string> text = readTextFile(c.path);
+  ASSERT_TRUE(text);
+  CheckResult checked = checkSource(*text, c.path);
   const ir::Pipeline* p = nullptr;
   for (const ir::Pipeline& candidate : checked.program.pipelines) {
     if (candidate.name == c.pipeline) p = &candidate;
@@ -162,9 +162,9 @@ TEST_P(ScheduleEquivalence, MatchesReference) {
   std::mt19937 rng(1234);
   std::vector<Halide::Buffer<>> inputs;
   for (const ir::Input& in : p->inputs) inputs.push_back(makeInput(in, rng, c.schedule));
-  JitRun reference = runJit(text, inputs, {}, "none", c.pipeline, c.path);
+  JitRun reference = runJit(*text, inputs, {}, "none", c.pipeline, c.path);
   ASSERT_TRUE(reference.error.empty()) << reference.error;
-  JitRun heuristic = runJit(text, inputs, {}, c.schedule, c.pipeline, c.path);
+  JitRun heuristic = runJit(*text, inputs, {}, c.schedule, c.pipeline, c.path);
   ASSERT_TRUE(heuristic.error.empty()) << heuristic.error;
   ASSERT_EQ(reference.outputs.size(), heuristic.outputs.size());
   bool floatMath = false;

@@ -205,13 +205,13 @@ template <typename T>
 JitRun runCase(const std::string& file, const std::string& pipeline, const std::vector<Halide::Buffer<>>& inputs,
                const std::map<std::string, double>& params, const std::string& schedule) {
   std::string path = (fs::path(FOVEA_TEST_DIR) / "frontend" / "cases" / file).string();
-  std::string text, error;
-  if (!readTextFile(path, text, error)) {
+  Result<std::string> text = readTextFile(path);
+  if (!text) {
     JitRun failed;
-    failed.error = "cannot read " + path + ": " + error;
+    failed.error = "cannot read " + path + ": " + text.failure().message;
     return failed;
   }
-  return runJit(text, inputs, params, schedule, pipeline, path);
+  return runJit(*text, inputs, params, schedule, pipeline, path);
 }
 
 /// The run succeeded and produced `count` outputs.

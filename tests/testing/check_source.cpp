@@ -29,9 +29,9 @@ CheckResult checkSource(const std::string& text, const std::string& path) {
 }
 
 CheckResult checkFile(const std::string& path) {
-  std::string text, error;
-  if (!readTextFile(path, text, error)) throw std::runtime_error("cannot read " + path + ": " + error);
-  return checkSource(text, path);
+  Result<std::string> text = readTextFile(path);
+  if (!text) throw std::runtime_error("cannot read " + path + ": " + text.failure().message);
+  return checkSource(*text, path);
 }
 
 namespace {
