@@ -10,6 +10,7 @@
 #include "codegen/graph.h"
 #include "codegen/manifest.h"
 #include "frontend/imports.h"
+#include "lower/fold_windows.h"
 #include "schedule/apply_schedule.h"
 #include "schedule/autoschedule.h"
 #include "schedule/choose.h"
@@ -20,7 +21,7 @@ namespace fovea::compiler {
 namespace {
 
 constexpr std::pair<Pass, const char*> kPassNames[] = {
-    {Pass::Check, "check"}, {Pass::Split, "split"}, {Pass::Lower, "lower"}, {Pass::Plan, "plan"}, {Pass::Apply, "apply"}};
+    {Pass::Check, "check"}, {Pass::Split, "split"}, {Pass::Fold, "fold"}, {Pass::Lower, "lower"}, {Pass::Plan, "plan"}, {Pass::Apply, "apply"}};
 
 /// A Failure from what `diags` collected (its errors, located where they can be).
 Failure failureOf(const DiagnosticEngine& diags, std::shared_ptr<const SourceManager> sources, Failure::Kind kind, std::string message = "") {
@@ -174,11 +175,23 @@ std::vector<GraphNode> split(const Program& program, const ir::Pipeline& p) {
   return graph;
 }
 
-// ---- 4. lower
+// ---- 4. fold (before lowering and planning, which both see the folded pipeline)
+
+namespace {
+
+ir::Pipeline fold(const Program& program, const ir::Pipeline& p) {
+  ir::Pipeline folded = foldWindows(p);
+  dumpPass(program, Pass::Fold, p.name, [&] { return ir::dump(folded); });
+  return folded;
+}
+
+}  // namespace
+
+// ---- 5. lower
 
 Result<LoweredPipeline> lower(const Program& program, const ir::Pipeline& p, const std::string& function) {
   DiagnosticEngine diags(program.sources());
-  std::optional<LoweredPipeline> lowered = lowerPipeline(p, diags, function);
+  std::optional<LoweredPipeline> lowered = lowerPipeline(fold(program, p), diags, function);
   if (!lowered) return failureOf(diags, program.sharedSources(), Failure::Kind::Compile);
   dumpPass(program, Pass::Lower, p.name, [&] { return describeLowering(*lowered); });
   return std::move(*lowered);
@@ -192,7 +205,7 @@ namespace {
 Result<Schedule> planOn(const Program& program, const ir::Pipeline& p, const LoweredPipeline& lowered, const std::string& strategy,
                         const Halide::Target& target) {
   DiagnosticEngine diags(program.sources());
-  std::optional<Schedule> s = chooseSchedule(strategy, p, lowered, target, diags);
+  std::optional<Schedule> s = chooseSchedule(strategy, foldWindows(p), lowered, target, diags);
   if (!s) return failureOf(diags, program.sharedSources(), Failure::Kind::Input);
   dumpPass(program, Pass::Plan, fmt::format("{} for {}", p.name, target.to_string()), [&] { return s->toJson().dump() + "\n" + s->halideSchedule; });
   return std::move(*s);
@@ -262,7 +275,7 @@ Result<std::string> graph(const Program& program, const ir::Pipeline& p, const s
   if (!lowered) return lowered.failure();
   Result<Schedule> planned = planOn(program, p, *lowered, strategy, target);
   if (!planned) return planned.failure();
-  return pipelineGraphDot(p, *planned, lowered->stageNames, lowered->outputNames);
+  return pipelineGraphDot(foldWindows(p), *planned, lowered->stageNames, lowered->outputNames);
 }
 
 }  // namespace fovea::compiler

@@ -5,6 +5,7 @@
 ///     load    read the file and everything it imports (frontend/: ANTLR stays behind it)
 ///     check   names, types, functions, input bounds (sema/)            -> ir::Program
 ///     split   cut a pipeline that calls models into segments (lower/segments)
+///     fold    small window reductions become pure stencils (lower/fold_windows)
 ///     lower   checked IR -> Halide Funcs, nothing scheduled (lower/)   -> LoweredPipeline
 ///     plan    a Schedule for one target: heuristic, none, file or autoscheduler (schedule/)
 ///     apply   the Schedule on a lowering of its own (schedule/apply_schedule)
@@ -44,10 +45,10 @@
 namespace fovea::compiler {
 
 /// The passes whose result `--dump-after PASS` prints.
-enum class Pass { Check, Split, Lower, Plan, Apply };
+enum class Pass { Check, Split, Fold, Lower, Plan, Apply };
 const char* toString(Pass pass);
 std::optional<Pass> parsePass(const std::string& name);
-/// "check, split, lower, plan, apply": for messages and help.
+/// "check, split, fold, lower, plan, apply": for messages and help.
 std::string passNames();
 
 /// The error convention (support/result.h): API calls return a Result<T>, a value or a Failure.

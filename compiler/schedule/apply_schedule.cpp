@@ -36,21 +36,55 @@ void parallelizeReductions(Halide::Func& f) {
   }
 }
 
-/// Interleaved RGB (channel innermost, x stride 3: how OpenCV stores images) gets a version of its
-/// own in which the strides are constants, so that Halide can read pixels with dense vector loads
-/// and shuffles instead of gathers; every other layout runs the general version.
-void specializeInterleaved(LoweredPipeline& lowered, const Schedule& schedule) {
-  for (size_t o = 0; o < lowered.outputs.size(); ++o) {
-    Halide::Func& out = lowered.outputs[o];
-    const StageSchedule* s = schedule.find(lowered.outputNames[o]);
-    if (!s || s->placement != Placement::Root || s->gpuTileX > 0 || out.dimensions() != 3) continue;
-    Halide::Expr interleaved = out.output_buffer().dim(0).stride() == 3 && out.output_buffer().dim(2).stride() == 1 &&
-                               out.output_buffer().dim(2).extent() == 3;
-    for (const Halide::ImageParam& in : lowered.inputs) {
-      if (in.dimensions() == 3) interleaved = interleaved && in.dim(0).stride() == 3 && in.dim(2).stride() == 1 && in.dim(2).extent() == 3;
+/// The memory layouts that get a version of their own, in which the strides are constants so that
+/// Halide reads and writes whole vectors instead of one lane at a time (gathers and scatters):
+///   - dense: every buffer's x stride is 1 (gray images, planar color: how Halide stores them);
+///   - interleaved: every 3-channel buffer is interleaved (x stride 3, channel stride 1: how
+///     OpenCV stores color) and every other buffer dense.
+/// Every other layout (ROIs of interleaved images with 4 channels, flipped views, ...) runs the
+/// general version.
+struct LayoutConditions {
+  Halide::Expr dense, interleaved;
+  bool anyColor = false;
+};
+
+LayoutConditions layoutConditions(const LoweredPipeline& lowered, const Halide::Func* output) {
+  LayoutConditions c;
+  c.dense = Halide::Internal::const_true();
+  c.interleaved = Halide::Internal::const_true();
+  auto add = [&](const Halide::OutputImageParam& b, int dims) {
+    c.dense = c.dense && b.dim(0).stride() == 1;
+    if (dims == 3) {
+      c.anyColor = true;
+      c.interleaved = c.interleaved && b.dim(0).stride() == 3 && b.dim(2).stride() == 1 && b.dim(2).extent() == 3;
+    } else {
+      c.interleaved = c.interleaved && b.dim(0).stride() == 1;
     }
-    Halide::Stage interleavedVersion = out.specialize(interleaved);
-    if (s->unrollChannels > 1) interleavedVersion.unroll(out.args()[2], s->unrollChannels, TailStrategy::GuardWithIf);
+  };
+  for (const Halide::ImageParam& in : lowered.inputs) {
+    if (in.dimensions() >= 1) add(in, in.dimensions());
+  }
+  if (output) add(output->output_buffer(), output->dimensions());
+  return c;
+}
+
+/// Gives each stage computed in full on the CPU its layout versions (see LayoutConditions). The
+/// stages computed per strip are inside their owner's loops, so they share its versions.
+void specializeLayouts(LoweredPipeline& lowered, const Schedule& schedule, const std::map<std::string, Halide::Func>& funcs) {
+  std::map<std::string, size_t> outputIndex;
+  for (size_t o = 0; o < lowered.outputNames.size(); ++o) outputIndex[lowered.outputNames[o]] = o;
+  for (const StageSchedule& s : schedule.stages) {
+    if (s.placement != Placement::Root || s.gpuTileX > 0) continue;
+    Halide::Func f = funcs.at(s.stage);
+    auto out = outputIndex.find(s.stage);
+    const Halide::Func* output = out == outputIndex.end() ? nullptr : &lowered.outputs[out->second];
+    if (!output && lowered.inputs.empty()) continue;  // nothing but its own buffers, which are dense
+    LayoutConditions c = layoutConditions(lowered, output);
+    if (c.anyColor) {
+      Halide::Stage interleaved = f.specialize(c.interleaved);
+      if (output && f.dimensions() == 3 && s.unrollChannels > 1) interleaved.unroll(f.args()[2], s.unrollChannels, TailStrategy::GuardWithIf);
+    }
+    f.specialize(c.dense);
   }
 }
 
@@ -147,7 +181,7 @@ bool applySchedule(LoweredPipeline& lowered, const Schedule& schedule, Diagnosti
       }
       if (s.vector > 1 && !args.empty()) f.vectorize(args[0], s.vector, TailStrategy::GuardWithIf);
     }
-    specializeInterleaved(lowered, schedule);
+    specializeLayouts(lowered, schedule, funcs);
   } catch (const Halide::Error& e) {
     diags.error({}, fmt::format("the schedule cannot be applied: {}", e.what()));
     return false;

@@ -1,6 +1,7 @@
 #include "schedule/plan.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -211,7 +212,21 @@ Schedule planHeuristicSchedule(const ir::Pipeline& p, const PlanContext& context
     std::vector<size_t> owners = ownersOf(info[k].consumers);
     if (owners.size() == 1) stripOwner[k] = owners[0];
   };
-  for (size_t k = p.stages.size(); k-- > 0;) {
+  // Consumers before producers. Stages are not in that order in the IR (a function's stages, or a
+  // stage defined after a stage that reads it in an update), so the order follows the reads.
+  std::vector<size_t> consumersFirst;
+  {
+    std::vector<int> state(p.stages.size(), 0);  // 0 new, 1 in progress, 2 done
+    std::function<void(size_t)> visit = [&](size_t k) {
+      if (state[k] != 0) return;
+      state[k] = 1;
+      for (size_t c : info[k].consumers) visit(c);
+      state[k] = 2;
+      consumersFirst.push_back(k);
+    };
+    for (size_t k = p.stages.size(); k-- > 0;) visit(k);
+  }
+  for (size_t k : consumersFirst) {
     const ir::Stage& s = p.stages[k];
     const StageInfo& in = info[k];
     if (s.kind == ir::StageKind::Input) continue;

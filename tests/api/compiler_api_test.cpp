@@ -70,7 +70,8 @@ TEST(CompilerApi, FailuresSayWhoseFaultTheyAre) {
 TEST(CompilerApi, DumpAfterReportsEveryPassInOrder) {
   std::vector<std::string> seen;
   compiler::Options o = options();
-  o.dumpAfter = {compiler::Pass::Check, compiler::Pass::Split, compiler::Pass::Lower, compiler::Pass::Plan, compiler::Pass::Apply};
+  o.dumpAfter = {compiler::Pass::Check, compiler::Pass::Split, compiler::Pass::Fold, compiler::Pass::Lower, compiler::Pass::Plan,
+                 compiler::Pass::Apply};
   std::string lowered, scheduled;
   o.dump = [&](compiler::Pass pass, const std::string& what, const std::string& text) {
     seen.push_back(std::string(compiler::toString(pass)) + " " + what);
@@ -84,13 +85,13 @@ TEST(CompilerApi, DumpAfterReportsEveryPassInOrder) {
   Halide::Target target = hostTarget();
   ASSERT_TRUE(compiler::schedule(*program, p, "heuristic", target));
   std::string on = " for " + target.to_string();
-  EXPECT_EQ(seen, (std::vector<std::string>{"check blur", "split blur", "lower blur", "plan blur" + on, "apply blur" + on}));
+  EXPECT_EQ(seen, (std::vector<std::string>{"check blur", "split blur", "fold blur", "lower blur", "plan blur" + on, "apply blur" + on}));
   // The lowering is Halide's notation of the script; the applied schedule is a loop nest.
   EXPECT_NE(lowered.find("bx(x, y) = "), std::string::npos) << lowered;
   EXPECT_NE(scheduled.find("for (blur.s0.y"), std::string::npos) << scheduled.substr(0, 2000);
   // Unknown pass names are refused by name.
   EXPECT_FALSE(compiler::parsePass("parse"));
-  EXPECT_EQ(compiler::passNames(), "check, split, lower, plan, apply");
+  EXPECT_EQ(compiler::passNames(), "check, split, fold, lower, plan, apply");
 }
 
 TEST(CompilerApi, PlannedSchedulesApplyToFreshLoweringsAndRecordTheirTarget) {

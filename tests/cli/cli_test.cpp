@@ -426,7 +426,7 @@ TEST(Cli, DumpAfterPrintsEachPassInOrder) {
   EXPECT_NE(r.out.find("produce blur3"), std::string::npos);                        // the loop nest
   CommandResult bad = run("compile " + kExamples + "/blur3.fov -o " + dir + "/dump_out --dump-after codegen");
   EXPECT_EQ(bad.status, 2);
-  EXPECT_NE(bad.out.find("--dump-after takes check, split, lower, plan, apply, not 'codegen'"), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find("--dump-after takes check, split, fold, lower, plan, apply, not 'codegen'"), std::string::npos) << bad.out;
 }
 
 namespace {
