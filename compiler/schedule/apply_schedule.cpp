@@ -1,5 +1,6 @@
 #include "schedule/apply_schedule.h"
 
+#include <algorithm>
 #include <map>
 
 #include <fmt/format.h>
@@ -68,23 +69,33 @@ LayoutConditions layoutConditions(const LoweredPipeline& lowered, const Halide::
   return c;
 }
 
+/// Whether a stage computed in full gets layout versions: on the CPU, when it is an output or the
+/// pipeline has buffer inputs (a stage reading only its producers' buffers sees dense memory).
+bool hasLayoutVersions(const LoweredPipeline& lowered, const StageSchedule& s) {
+  if (s.placement != Placement::Root || s.gpuTileX > 0) return false;
+  bool output = std::find(lowered.outputNames.begin(), lowered.outputNames.end(), s.stage) != lowered.outputNames.end();
+  return output || !lowered.inputs.empty();
+}
+
 /// Gives each stage computed in full on the CPU its layout versions (see LayoutConditions). The
 /// stages computed per strip are inside their owner's loops, so they share its versions.
 void specializeLayouts(LoweredPipeline& lowered, const Schedule& schedule, const std::map<std::string, Halide::Func>& funcs) {
   std::map<std::string, size_t> outputIndex;
   for (size_t o = 0; o < lowered.outputNames.size(); ++o) outputIndex[lowered.outputNames[o]] = o;
   for (const StageSchedule& s : schedule.stages) {
-    if (s.placement != Placement::Root || s.gpuTileX > 0) continue;
+    if (!hasLayoutVersions(lowered, s)) continue;
     Halide::Func f = funcs.at(s.stage);
     auto out = outputIndex.find(s.stage);
     const Halide::Func* output = out == outputIndex.end() ? nullptr : &lowered.outputs[out->second];
-    if (!output && lowered.inputs.empty()) continue;  // nothing but its own buffers, which are dense
     LayoutConditions c = layoutConditions(lowered, output);
+    std::vector<Halide::Var> args = f.args();
     if (c.anyColor) {
       Halide::Stage interleaved = f.specialize(c.interleaved);
-      if (output && f.dimensions() == 3 && s.unrollChannels > 1) interleaved.unroll(f.args()[2], s.unrollChannels, TailStrategy::GuardWithIf);
+      if (s.vector > 1) interleaved.vectorize(args[0], s.vector, TailStrategy::GuardWithIf);
+      if (output && f.dimensions() == 3 && s.unrollChannels > 1) interleaved.unroll(args[2], s.unrollChannels, TailStrategy::GuardWithIf);
     }
-    f.specialize(c.dense);
+    Halide::Stage dense = f.specialize(c.dense);
+    if (s.vector > 1) dense.vectorize(args[0], s.vector, TailStrategy::GuardWithIf);
   }
 }
 
@@ -159,7 +170,9 @@ bool applySchedule(LoweredPipeline& lowered, const Schedule& schedule, Diagnosti
       } else if (args.size() >= 2 && s.parallel) {
         f.parallel(args[1]);
       }
-      if (s.vector > 1 && !args.empty()) f.vectorize(args[0], s.vector, TailStrategy::GuardWithIf);
+      // A stage with layout versions is vectorized in those versions only (specializeLayouts):
+      // the general version, for layouts no one should meet, stays scalar and quick to compile.
+      if (s.vector > 1 && !args.empty() && !hasLayoutVersions(lowered, s)) f.vectorize(args[0], s.vector, TailStrategy::GuardWithIf);
       strips[s.stage] = loops;
       if (s.parallelReduction) parallelizeReductions(f);
     }

@@ -54,6 +54,24 @@ TEST(Cli, CheckAcceptsTheExamples) {
   EXPECT_NE(r.out.find("2 files checked: 2 valid, 0 with errors"), std::string::npos) << r.out;
 }
 
+// The benchmark programs (bench/apps, the application suite; bench/heldout, the programs kept out
+// of scheduler work) stay valid scripts.
+TEST(Cli, CheckAcceptsTheBenchmarkPrograms) {
+  std::string dir = std::string(FOVEA_SOURCE_DIR) + "/bench";
+  std::vector<std::string> files;
+  for (const char* folder : {"apps", "heldout"}) {
+    for (const auto& entry : fs::directory_iterator(dir + "/" + folder)) {
+      if (entry.path().extension() == ".fov") files.push_back(entry.path().string());
+    }
+  }
+  ASSERT_GE(files.size(), 10u);
+  std::string args;
+  for (const std::string& f : files) args += " " + f;
+  CommandResult r = run("check" + args);
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find(std::to_string(files.size()) + " files checked: " + std::to_string(files.size()) + " valid"), std::string::npos) << r.out;
+}
+
 TEST(Cli, ErrorsExitWithOneAndShowLocationSourceAndCaret) {
   std::string f = writeTemp("bad.fov", "pipeline p(input: u8[x]) -> u8[x] {\n  out(x) = inptu(x);\n  return out;\n}\n");
   CommandResult r = run("check " + f);
