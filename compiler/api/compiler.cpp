@@ -242,10 +242,10 @@ Result<Schedule> plan(const Program& program, const ir::Pipeline& p, const std::
 
 Result<Scheduled> apply(const Program& program, const ir::Pipeline& p, const Schedule& schedule, const Halide::Target& target,
                         const std::string& function) {
-  if (!schedule.halideSchedule.empty()) {
-    return Failure::input(fmt::format("the {} schedule of '{}' was made by an autoscheduler on a lowering of its own; plan it again (schedule(...)) "
-                               "instead of applying it",
-                               schedule.strategy, p.name));
+  if (!schedule.halideSchedule.empty() && schedule.stages.empty()) {
+    return Failure::input(fmt::format("the {} schedule of '{}' was made by an autoscheduler on a lowering of its own and could not be converted "
+                                      "into Fovea's loops; plan it again (schedule(...)) instead of applying it",
+                                      schedule.strategy, p.name));
   }
   Result<LoweredPipeline> lowered = lower(program, p, function);
   if (!lowered) return lowered.failure();
@@ -258,6 +258,13 @@ Result<Scheduled> schedule(const Program& program, const ir::Pipeline& p, const 
   if (!lowered) return lowered.failure();
   Result<Schedule> planned = planOn(program, p, *lowered, strategy, target);
   if (!planned) return planned.failure();
+  if (!planned->halideSchedule.empty() && !planned->stages.empty()) {
+    // An autoscheduler's choice, converted into Fovea's data: applied to a fresh lowering, so that
+    // what runs is what `--emit schedule` shows.
+    Result<LoweredPipeline> fresh = lower(program, p, function);
+    if (!fresh) return fresh.failure();
+    return applyOn(program, p, std::move(*fresh), *planned, target);
+  }
   return applyOn(program, p, std::move(*lowered), *planned, target);
 }
 

@@ -2,6 +2,7 @@
 
 #include "schedule/plan.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -55,8 +56,8 @@ std::string pipelineGraphDot(const ir::Pipeline& p, const Schedule& schedule, co
           fill = "#ffffff";
           extra = ", style=\"rounded,dashed\"";
           break;
-        case Placement::Strip:
-          how = fmt::format("per strip of {}", ss->computeAt);
+        case Placement::At:
+          how = fmt::format("per {} of {}", ss->computeAt.loop, ss->computeAt.stage);
           fill = "#d6e9ff";
           break;
         case Placement::Root:
@@ -64,9 +65,17 @@ std::string pipelineGraphDot(const ir::Pipeline& p, const Schedule& schedule, co
           fill = "#ffe2c2";
           break;
       }
-      if (ss->vector > 1) how += fmt::format(", vector {}", ss->vector);
-      if (ss->placement == Placement::Root && ss->stripRows > 1) how += fmt::format(", strips of {} rows", ss->stripRows);
-      if (ss->parallel) how += ", parallel";
+      if (int w = ss->vectorWidth(); w > 1) how += fmt::format(", vector {}", w);
+      if (!ss->definitions.empty()) {
+        const Loops& pure = ss->definitions[0];
+        for (const LoopStep& step : pure.steps) {
+          bool rows = ss->placement == Placement::Root && step.kind == LoopStep::Kind::Split && p.stages[s].dims.size() >= 2 &&
+                      std::find(pure.parallel.begin(), pure.parallel.end(), step.outer) != pure.parallel.end();
+          if (rows) how += fmt::format(", strips of {} rows", step.factor);
+        }
+        if (!pure.parallel.empty()) how += ", parallel";
+        if (!pure.gpuBlocks.empty()) how += ", GPU blocks";
+      }
     }
     if (!st.updates.empty()) how += fmt::format("\n{} update{}", st.updates.size(), st.updates.size() == 1 ? "" : "s");
     std::string border = outputs.count(static_cast<int>(s)) ? ", penwidth=2.5, color=\"#2e7d32\"" : "";
@@ -75,7 +84,7 @@ std::string pipelineGraphDot(const ir::Pipeline& p, const Schedule& schedule, co
   };
   for (size_t s = 0; s < p.stages.size(); ++s) {
     const StageSchedule* ss = p.stages[s].kind == ir::StageKind::Input ? nullptr : schedule.find(stageNames[s]);
-    if (ss && ss->placement == Placement::Strip) groups[ss->computeAt].push_back(s);
+    if (ss && ss->placement == Placement::At) groups[ss->computeAt.stage].push_back(s);
   }
   std::set<size_t> drawn;
   int cluster = 0;

@@ -223,16 +223,43 @@ class Lowerer {
     FOVEA_ASSERT(false, "unhandled intrinsic");
   }
 
-  Halide::Func boundaryFunc(const ir::Stage& s) const {
+  /// The read of the input through a boundary condition, at `vars`: every dimension's index is
+  /// mapped into the image (edge: clamped; wrap: repeated; reflect: mirrored with the edge pixel
+  /// repeated, abc|cba; reflect101: mirrored about the edge pixel, abc|ba) or, for a constant
+  /// border, the value outside. Written out here rather than with Halide::BoundaryConditions, whose
+  /// helper Funcs would be stages no schedule can name. Inside the image the index is the clamp of
+  /// `likely(x)`, so Halide splits the loops into an interior without the boundary arithmetic and
+  /// edges with it.
+  Expr boundaryRead(const ir::Stage& s, const std::vector<Halide::Var>& vars) const {
     const Halide::ImageParam& in = out_->inputs[s.input];
-    switch (s.boundary) {
-      case ir::BoundaryKind::Edge: return Halide::BoundaryConditions::repeat_edge(in);
-      case ir::BoundaryKind::Reflect: return Halide::BoundaryConditions::mirror_image(in);
-      case ir::BoundaryKind::Reflect101: return Halide::BoundaryConditions::mirror_interior(in);
-      case ir::BoundaryKind::Wrap: return Halide::BoundaryConditions::repeat_image(in);
-      case ir::BoundaryKind::Constant: return Halide::BoundaryConditions::constant_exterior(in, constant(*s.boundaryValue));
+    std::vector<Expr> index;
+    Expr outside = Halide::Internal::const_false();
+    for (int d = 0; d < in.dimensions(); ++d) {
+      Expr v = vars[d], lo = in.dim(d).min(), n = in.dim(d).extent(), hi = lo + n - 1;
+      Expr inside = Halide::clamp(Halide::likely(v), lo, hi);
+      Expr out = v < lo || v > hi;
+      Expr t;  // zero-based index outside the image
+      switch (s.boundary) {
+        case ir::BoundaryKind::Edge:
+        case ir::BoundaryKind::Constant: index.push_back(inside); break;
+        case ir::BoundaryKind::Wrap: t = (v - lo) % n; break;  // Halide's % of integers is Euclidean: 0 .. n-1
+        case ir::BoundaryKind::Reflect:
+          t = (v - lo) % (2 * n);                  // 0 .. 2n-1
+          t = Halide::select(t >= n, 2 * n - 1 - t, t);
+          break;
+        case ir::BoundaryKind::Reflect101: {
+          Expr limit = n - 1;                      // a 1-pixel image: x % 0 is 0 in Halide
+          Expr m = (v - lo) % (2 * limit) - limit; // -limit .. limit-1
+          t = limit - Halide::select(m < 0, -m, m);
+          break;
+        }
+      }
+      if (t.defined()) index.push_back(Halide::select(out, Halide::clamp(t + lo, lo, hi), inside));
+      if (s.boundary == ir::BoundaryKind::Constant) outside = outside || out;
     }
-    FOVEA_ASSERT(false, "unhandled boundary kind");
+    Expr read = in(index);
+    if (s.boundary == ir::BoundaryKind::Constant) return Halide::select(outside, Halide::cast(read.type(), constant(*s.boundaryValue)), read);
+    return read;
   }
 
   bool defineStage(int index, LoweredPipeline& out) {
@@ -243,10 +270,8 @@ class Lowerer {
       switch (s.kind) {
         case ir::StageKind::Input: return true;
         case ir::StageKind::Boundary: {
-          Halide::Func b = boundaryFunc(s);
           std::vector<Halide::Var> vars = varsFor(s);
-          std::vector<Expr> args(vars.begin(), vars.end());
-          f(vars) = b(args);
+          f(vars) = boundaryRead(s, vars);
           return true;
         }
         case ir::StageKind::Computed: break;

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "schedule/from_halide.h"
 #include "sema/evaluate.h"
 
 #ifndef FOVEA_HALIDE_PLUGIN_DIR
@@ -155,6 +156,14 @@ std::optional<Schedule> runAutoscheduler(const std::string& strategy, const ir::
       s.halideSchedule += fmt::format("\n// Fovea: {} split{} of Funcs that read an input changed from ShiftInwards to "
                                       "TailStrategy::GuardWithIf (a shifted loop can read outside the input at its edges)\n",
                                       guarded, guarded == 1 ? "" : "s");
+    }
+    // Read back as Fovea's data where it can be (schedule/from_halide.h); otherwise the Funcs keep
+    // the schedule Halide applied, and only the C++ text records it.
+    Result<std::vector<StageSchedule>> stages = readHalideSchedule(lowered);
+    if (stages) {
+      s.stages = std::move(*stages);
+    } else {
+      s.halideSchedule += fmt::format("\n// Fovea could not convert this schedule into its own data: {}\n", stages.failure().message);
     }
     return s;
   } catch (const Halide::Error& e) {

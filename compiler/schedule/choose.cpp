@@ -4,6 +4,7 @@
 
 #include "codegen/targets.h"
 #include "frontend/imports.h"
+#include "schedule/apply_schedule.h"
 #include "schedule/autoschedule.h"
 #include "schedule/plan.h"
 #include "support/files.h"
@@ -15,6 +16,8 @@ std::optional<Schedule> chooseSchedule(const std::string& strategy, const ir::Pi
   PlanContext context;
   context.stageNames = lowered.stageNames;
   context.outputNames = lowered.outputNames;
+  for (const Halide::Func& f : lowered.stages) context.stageVars.push_back(f.defined() ? stageVarsOf(f) : StageVars{});
+  for (const Halide::Func& f : lowered.outputs) context.outputVars.push_back(stageVarsOf(f));
   context.vectorBytes = vectorBytes(target);
   context.gpu = target.has_feature(Halide::Target::CUDA);
   context.target = target.to_string();

@@ -50,6 +50,8 @@ struct CostModel {
 struct PlanContext {
   std::vector<std::string> stageNames;  ///< Halide name per ir stage ("" for inputs)
   std::vector<std::string> outputNames; ///< Halide name per ir output
+  std::vector<StageVars> stageVars;     ///< per ir stage: its definitions' loop variables (empty for inputs)
+  std::vector<StageVars> outputVars;    ///< per ir output
   int vectorBytes = 32;                 ///< the target's SIMD width in bytes (AVX2: 32, AVX-512: 64)
   bool gpu = false;                     ///< the target has CUDA: stages computed in full run as GPU kernels
   std::string target;

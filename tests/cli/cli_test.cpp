@@ -148,7 +148,7 @@ TEST(Cli, GraphShowsStagesFusionAndPlacement) {
   EXPECT_NE(dot.find("digraph \"blur3\""), std::string::npos) << dot;
   EXPECT_NE(dot.find("subgraph cluster_0"), std::string::npos) << dot;        // a fusion group
   EXPECT_NE(dot.find("fused into strips of blur3"), std::string::npos) << dot;
-  EXPECT_NE(dot.find("per strip of blur3"), std::string::npos) << dot;
+  EXPECT_NE(dot.find("per y_o of blur3"), std::string::npos) << dot;  // the strip loop the planner made
   EXPECT_NE(dot.find("\"input\" -> \"input_reflect101\" [label=\"reflect101\"]"), std::string::npos) << dot;
   EXPECT_NE(dot.find("stencil"), std::string::npos) << dot;
   EXPECT_EQ(run("graph " + kExamples + "/blur3.fov -o " + out + ".txt").status, 2);
@@ -257,14 +257,35 @@ TEST(Cli, ScheduleFilesAreValidated) {
   fs::path dir = fs::temp_directory_path() / ("fovea_sched_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   std::string schedule = (dir / "s.json").string();
-  std::ofstream(schedule) << R"({"version": 1, "strategy": "hand", "stages": [
-      {"stage": "f", "placement": "strip", "compute_at": "f"},
-      {"stage": "blur3", "placement": "inline"}]})";
-  CommandResult r = run("run " + kExamples + "/blur3.fov -i " + kExamples + "/images/chelsea.png -o " + (dir / "o.png").string() +
-                        " --schedule " + schedule);
+  auto runWith = [&](const std::string& json) {
+    std::ofstream(schedule) << json;
+    return run("run " + kExamples + "/blur3.fov -i " + kExamples + "/images/chelsea.png -o " + (dir / "o.png").string() + " --schedule " + schedule);
+  };
+  // Placements that cannot be: a stage at its own loop, an output inlined, a loop that does not exist.
+  CommandResult r = runWith(R"({"version": 2, "strategy": "hand", "stages": [
+      {"stage": "box3_bx", "compute": "at", "compute_at": {"stage": "box3_bx", "loop": "y"}},
+      {"stage": "input_reflect101", "compute": "at", "compute_at": {"stage": "blur3", "loop": "y_o"}},
+      {"stage": "blur3", "compute": "inline"}]})");
   EXPECT_EQ(r.status, 1) << r.out;
-  EXPECT_NE(r.out.find("computes 'f' in the strips of 'f'"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("outputs are computed in full"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("stage 'box3_bx': 'compute_at' names the stage itself"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("stage 'blur3': 'compute' is \"inline\", but outputs are computed in full"), std::string::npos) << r.out;
+  // Loops: a split of a loop that is not there, a vectorized loop no step made.
+  CommandResult loops = runWith(R"({"version": 2, "stages": [{"stage": "blur3", "definitions": [
+      {"steps": [{"split": "q", "outer": "q_o", "inner": "q_i", "factor": 4}]}]}]})");
+  EXPECT_EQ(loops.status, 1) << loops.out;
+  EXPECT_NE(loops.out.find("stage 'blur3', definition 0 (pure), steps[0]: 'split' names loop 'q', which is not a loop here (loops: c, x, y)"),
+            std::string::npos)
+      << loops.out;
+  // Reading: a misspelt field, a bad factor, a version this Fovea does not read; each names where.
+  CommandResult typo = runWith(R"({"version": 2, "stages": [{"stage": "blur3", "definitions": [{"vectorised": ["x"]}]}]})");
+  EXPECT_EQ(typo.status, 1);
+  EXPECT_NE(typo.out.find("stage 'blur3', definition 0: 'vectorised' is not a field here"), std::string::npos) << typo.out;
+  CommandResult factor = runWith(R"({"version": 2, "stages": [{"stage": "blur3", "definitions": [
+      {"steps": [{"split": "x", "outer": "x", "inner": "xi", "factor": 0}]}]}]})");
+  EXPECT_NE(factor.out.find("stage 'blur3', definition 0, steps[0]: 'factor' must be an integer from 1"), std::string::npos) << factor.out;
+  CommandResult old = runWith(R"({"version": 1, "stages": [{"stage": "blur3", "placement": "root"}]})");
+  EXPECT_EQ(old.status, 1);
+  EXPECT_NE(old.out.find("version 1 schedule"), std::string::npos) << old.out;
   std::ofstream(schedule) << "{ not json";
   CommandResult bad = run("run " + kExamples + "/blur3.fov -i " + kExamples + "/images/chelsea.png -o " + (dir / "o.png").string() +
                           " --schedule " + schedule);

@@ -244,12 +244,24 @@ TEST(RunOutputs, EmittedSchedulesLoadBack) {
       fovea({"run", (dir / "f").string(), "-i", kExamples + "/images/chelsea.png", "-o", (dir / "f.png").string(), "--repeat", "1"});
   ASSERT_EQ(ranRenamed.status, 0) << ranRenamed.output;
   EXPECT_EQ(readAll(dir / "a.png"), readAll(dir / "f.png"));
-  ASSERT_EQ(fovea({"compile", blur3, "--target", "avx2", "-o", (dir / "m").string(), "--emit", "schedule", "--schedule", "mullapudi2016"}).status, 0);
-  ProcessOutcome refused = fovea({"compile", blur3, "--target", "avx2", "-o", (dir / "n").string(), "--schedule",
-                                  (dir / "m" / "blur3.schedule.json").string()});
+  // An autoscheduler's schedule is converted into Fovea's data: its file loads back and compiles
+  // to the same code as the autoscheduler's own run.
+  ASSERT_EQ(fovea({"compile", blur3, "--target", "avx2", "-o", (dir / "m").string(), "--emit", "schedule,stmt", "--schedule", "mullapudi2016"}).status, 0);
+  std::string converted = readAll(dir / "m" / "blur3.schedule.json");
+  EXPECT_NE(converted.find("\"strategy\": \"mullapudi2016\""), std::string::npos) << converted;
+  EXPECT_NE(converted.find("\"compute\": \"root\""), std::string::npos) << converted;
+  ProcessOutcome reloaded = fovea({"compile", blur3, "--target", "avx2", "-o", (dir / "n").string(), "--emit", "stmt", "--schedule",
+                                   (dir / "m" / "blur3.schedule.json").string()});
+  ASSERT_EQ(reloaded.status, 0) << reloaded.output;
+  // Halide numbers its temporaries per process, and the autoscheduler's process lowered more often.
+  auto normalized = [](const std::string& stmt) { return std::regex_replace(stmt, std::regex("\\bt[0-9]+\\b"), "t"); };
+  EXPECT_EQ(normalized(readAll(dir / "m" / "blur3.stmt")), normalized(readAll(dir / "n" / "blur3.stmt")));
+  // One that could not be converted holds only Halide C++: refused, nothing written.
+  std::ofstream(dir / "halide_only.json") << R"({"version": 2, "strategy": "mullapudi2016", "stages": [], "halide_schedule": "blur3.compute_root();"})";
+  ProcessOutcome refused = fovea({"compile", blur3, "--target", "avx2", "-o", (dir / "r").string(), "--schedule", (dir / "halide_only.json").string()});
   EXPECT_EQ(refused.status, 1);
   EXPECT_NE(refused.output.find("run the autoscheduler again with --schedule mullapudi2016"), std::string::npos) << refused.output;
-  EXPECT_FALSE(fs::exists(dir / "n"));
+  EXPECT_FALSE(fs::exists(dir / "r"));
 }
 
 // Each variant of a fat library is planned for its own target (vector widths of AVX-512 are not
