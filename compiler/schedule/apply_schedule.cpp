@@ -58,9 +58,11 @@ std::string definitionName(size_t d) { return d == 0 ? "definition 0 (pure)" : f
 ///     OpenCV stores color) and every other buffer dense.
 /// Every other layout (ROIs of interleaved images with 4 channels, flipped views, ...) runs the
 /// general version. `output` is the stage's output buffer, if it is an output.
-Halide::Expr layoutCondition(const std::string& layout, const LoweredPipeline& lowered, const Halide::Func* output) {
+Halide::Expr layoutCondition(const std::string& layout, const LoweredPipeline& lowered, const Halide::Func* output, bool* color) {
   Halide::Expr cond = Halide::Internal::const_true();
+  *color = false;
   auto add = [&](const Halide::OutputImageParam& b, int dims) {
+    *color = *color || dims == 3;
     if (layout == "interleaved" && dims == 3) {
       cond = cond && b.dim(0).stride() == 3 && b.dim(2).stride() == 1 && b.dim(2).extent() == 3;
     } else {
@@ -329,7 +331,12 @@ class Applier {
     auto out = outputs_.find(s.stage);
     const Halide::Func* output = out == outputs_.end() ? nullptr : &lowered_.outputs[out->second];
     for (const LayoutVersion& v : s.layouts) {
-      Halide::Stage version = f.specialize(layoutCondition(v.layout, lowered_, output));
+      bool color = false;
+      Halide::Expr condition = layoutCondition(v.layout, lowered_, output, &color);
+      // Without a 3-channel buffer the interleaved layout is the dense one: no version of its own
+      // (Halide would hand back the same specialization twice).
+      if (v.layout == "interleaved" && !color) continue;
+      Halide::Stage version = f.specialize(condition);
       LoopNames names = names_[s.stage][0];
       applyLoops(version, v.loops, names, fmt::format("{}, layout '{}'", where, v.layout));
     }

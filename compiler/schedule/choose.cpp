@@ -7,6 +7,7 @@
 #include "schedule/apply_schedule.h"
 #include "schedule/autoschedule.h"
 #include "schedule/plan.h"
+#include "schedule/sample.h"
 #include "support/files.h"
 
 namespace fovea {
@@ -23,6 +24,14 @@ std::optional<Schedule> chooseSchedule(const std::string& strategy, const ir::Pi
   context.target = target.to_string();
   if (strategy.empty() || strategy == "heuristic") return planHeuristicSchedule(p, context);
   if (strategy == "none") return planReferenceSchedule(p, context);
+  if (strategy.rfind("random:", 0) == 0) {
+    const std::string digits = strategy.substr(7);
+    if (digits.empty() || digits.size() > 19 || digits.find_first_not_of("0123456789") != std::string::npos) {
+      diags.error({}, fmt::format("'{}': a random schedule is random:SEED, SEED a whole number", strategy));
+      return std::nullopt;
+    }
+    return sampleSchedule(p, context, std::stoull(digits));
+  }
   if (autoschedulerName(strategy)) return runAutoscheduler(strategy, p, lowered, target, diags);
   if (strategy.size() > 5 && strategy.substr(strategy.size() - 5) == ".json") {
     Result<std::string> text = readTextFile(strategy, kMaxSourceBytes, "a schedule file");
@@ -40,7 +49,7 @@ std::optional<Schedule> chooseSchedule(const std::string& strategy, const ir::Pi
     s->strategy = strategy;  // where it came from, for messages and manifests
     return *s;
   }
-  diags.error({}, fmt::format("unknown schedule '{}' (use heuristic, none, mullapudi2016, adams2019, li2018, or a schedule .json file)",
+  diags.error({}, fmt::format("unknown schedule '{}' (use heuristic, none, mullapudi2016, adams2019, li2018, random:SEED, or a schedule .json file)",
                               strategy));
   return std::nullopt;
 }
