@@ -53,6 +53,9 @@ int main(int argc, char** argv) {
   if (want("gaussian5_u8")) std::printf("gaussian5_u8 %.3f\n", median([&] { cv::GaussianBlur(rgb, o1, cv::Size(5, 5), 0); }));
   if (want("pyrdown3")) std::printf("pyrdown3 %.3f\n", median([&] { cv::pyrDown(gray, o1); cv::pyrDown(o1, o2); cv::pyrDown(o2, o3); }));
   if (want("harris")) std::printf("harris %.3f\n", median([&] { cv::cvtColor(rgb, o1, cv::COLOR_RGB2GRAY); cv::cornerHarris(o1, o2, 3, 3, 0.04); }));
+  if (want("gray_u8")) std::printf("gray_u8 %.3f\n", median([&] { cv::cvtColor(rgb, o1, cv::COLOR_RGB2GRAY); }));
+  if (want("threshold_u8")) std::printf("threshold_u8 %.3f\n", median([&] { cv::threshold(gray, o1, 127, 255, cv::THRESH_BINARY); }));
+  if (want("sobel_x")) std::printf("sobel_x %.3f\n", median([&] { cv::Sobel(gray, o1, CV_16S, 1, 0, 3); }));
   if (want("memcpy_rgb")) std::printf("memcpy_rgb %.3f\n", median([&] { rgb.copyTo(o3); }));
   return 0;
 }

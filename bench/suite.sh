@@ -7,11 +7,11 @@ set -euo pipefail
 #   bench/suite.sh                 # every program
 #   bench/suite.sh harris blur     # some
 cd "$(dirname "$0")/.."
-declare -A IN=( [scharr_magnitude]=random:1920x1080 [laplacian]=random:1920x1080 [box5_rgb]=random:1920x1080x3 [morph_gradient]=random:1920x1080 [area_half]=random:1920x1080x3 [gamma_lut]=random:1920x1080x3 [blur]=random:2568x1922 [gaussian5_u8]=random:1920x1080x3 [pyrdown3]=random:1920x1080 [harris]=random:1920x1080x3 )
+declare -A IN=( [scharr_magnitude]=random:1920x1080 [laplacian]=random:1920x1080 [box5_rgb]=random:1920x1080x3 [morph_gradient]=random:1920x1080 [area_half]=random:1920x1080x3 [gamma_lut]=random:1920x1080x3 [blur]=random:2568x1922 [gaussian5_u8]=random:1920x1080x3 [pyrdown3]=random:1920x1080 [harris]=random:1920x1080x3 [gray_u8]=random:1920x1080x3 [threshold_u8]=random:1920x1080 [sobel_x]=random:1920x1080 )
 echo "| program | Fovea ms (round 1, 2) | OpenCV ms (round 1, 2) | memcpy floor ms | Fovea time / OpenCV time (below 1: Fovea faster) |"
 echo "|---|---|---|---|---|"
 programs=("$@")
-[ ${#programs[@]} -gt 0 ] || programs=(scharr_magnitude laplacian box5_rgb morph_gradient area_half gamma_lut blur gaussian5_u8 pyrdown3 harris)
+[ ${#programs[@]} -gt 0 ] || programs=(scharr_magnitude laplacian box5_rgb morph_gradient area_half gamma_lut blur gaussian5_u8 pyrdown3 harris gray_u8 threshold_u8 sobel_x)
 for f in "${programs[@]}"; do
   path=bench/heldout/$f.fov; [ -f $path ] || path=bench/apps/$f.fov
   fv=(); cv=(); fl=""

@@ -1,0 +1,142 @@
+// The application suite against OpenCV (bench/apps): each program that has an OpenCV twin is run
+// (heuristic schedule, JIT) on the bundled photographs and compared with the OpenCV call a user
+// would write. OpenCV's integer paths are fixed-point and documented as exact, so the programs
+// written to match them must match bit for bit: every value, no tolerance. pyrDown applies its
+// border to each level's own image while the Fovea chain extends computed levels past their edges
+// (bench/apps/pyrdown3.fov says so): there the interior must be exact and only the outermost
+// pixels of the result may differ.
+#include <gtest/gtest.h>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "support/files.h"
+#include "testing/jit.h"
+
+namespace fovea::test {
+namespace {
+
+std::string app(const std::string& name) {
+  Result<std::string> text = readTextFile(std::string(FOVEA_TEST_DIR) + "/../bench/apps/" + name + ".fov");
+  if (!text) throw std::runtime_error(text.failure().message);
+  return *text;
+}
+
+/// An OpenCV image of a Halide buffer (gray, or interleaved 3 channels), copied.
+cv::Mat toMat(const Halide::Buffer<uint8_t>& b) {
+  bool color = b.dimensions() == 3;
+  cv::Mat m(b.height(), b.width(), color ? CV_8UC3 : CV_8UC1);
+  for (int y = 0; y < b.height(); ++y) {
+    for (int x = 0; x < b.width(); ++x) {
+      if (color) {
+        for (int c = 0; c < 3; ++c) m.at<cv::Vec3b>(y, x)[c] = b(x, y, c);
+      } else {
+        m.at<uint8_t>(y, x) = b(x, y);
+      }
+    }
+  }
+  return m;
+}
+
+/// Compares a Fovea output with OpenCV's, value by value: how many differ, and the largest
+/// difference, in the rows and columns at least `margin` from the edges and in the others.
+struct Diff {
+  int64_t inner = 0, outer = 0;
+  double worst = 0;
+};
+template <class T>
+Diff compare(const Halide::Buffer<>& fovea, const cv::Mat& ref, int margin = 0) {
+  Diff d;
+  Halide::Buffer<T> f = fovea;
+  int channels = f.dimensions() == 3 ? f.channels() : 1;
+  EXPECT_EQ(f.width(), ref.cols);
+  EXPECT_EQ(f.height(), ref.rows);
+  EXPECT_EQ(channels, ref.channels());
+  if (f.width() != ref.cols || f.height() != ref.rows || channels != ref.channels()) {
+    d.inner = -1;
+    return d;
+  }
+  for (int y = 0; y < ref.rows; ++y) {
+    for (int x = 0; x < ref.cols; ++x) {
+      for (int c = 0; c < channels; ++c) {
+        T a = f.dimensions() == 3 ? f(x, y, c) : f(x, y);
+        T b = ref.ptr<T>(y)[x * channels + c];
+        if (a == b) continue;
+        bool inner = x >= margin && y >= margin && x < ref.cols - margin && y < ref.rows - margin;
+        (inner ? d.inner : d.outer)++;
+        d.worst = std::max(d.worst, std::abs(static_cast<double>(a) - static_cast<double>(b)));
+      }
+    }
+  }
+  return d;
+}
+
+JitRun runApp(const std::string& name, const Halide::Buffer<uint8_t>& in, const std::map<std::string, double>& params = {}) {
+  JitRun r = runJit(app(name), {in}, params, "heuristic", name, name + ".fov");
+  EXPECT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.outputs.size(), 1u);
+  return r;
+}
+
+TEST(AppsVsOpenCV, GrayConversionIsBitExact) {
+  Halide::Buffer<uint8_t> rgb = loadImage("chelsea.png");
+  JitRun r = runApp("gray_u8", rgb);
+  ASSERT_EQ(r.outputs.size(), 1u);
+  cv::Mat gray;
+  cv::cvtColor(toMat(rgb), gray, cv::COLOR_RGB2GRAY);
+  Diff d = compare<uint8_t>(r.outputs[0], gray);
+  EXPECT_EQ(d.inner + d.outer, 0) << "worst " << d.worst;
+}
+
+TEST(AppsVsOpenCV, ThresholdIsBitExact) {
+  Halide::Buffer<uint8_t> gray = loadImage("camera.png", true);
+  for (double t : {0.0, 127.0, 200.0}) {
+    JitRun r = runApp("threshold_u8", gray, {{"t", t}});
+    ASSERT_EQ(r.outputs.size(), 1u);
+    cv::Mat ref;
+    cv::threshold(toMat(gray), ref, t, 255, cv::THRESH_BINARY);
+    Diff d = compare<uint8_t>(r.outputs[0], ref);
+    EXPECT_EQ(d.inner + d.outer, 0) << "t " << t << ", worst " << d.worst;
+  }
+}
+
+TEST(AppsVsOpenCV, SobelIsBitExact) {
+  Halide::Buffer<uint8_t> gray = loadImage("camera.png", true);
+  JitRun r = runApp("sobel_x", gray);
+  ASSERT_EQ(r.outputs.size(), 1u);
+  cv::Mat ref;
+  cv::Sobel(toMat(gray), ref, CV_16S, 1, 0, 3);  // BORDER_DEFAULT: reflect101
+  Diff d = compare<int16_t>(r.outputs[0], ref);
+  EXPECT_EQ(d.inner + d.outer, 0) << "worst " << d.worst;
+}
+
+TEST(AppsVsOpenCV, GaussianIsBitExactOnColor) {
+  Halide::Buffer<uint8_t> rgb = loadImage("chelsea.png");
+  JitRun r = runApp("gaussian5_u8", rgb);
+  ASSERT_EQ(r.outputs.size(), 1u);
+  cv::Mat ref;
+  cv::GaussianBlur(toMat(rgb), ref, cv::Size(5, 5), 0);
+  Diff d = compare<uint8_t>(r.outputs[0], ref);
+  EXPECT_EQ(d.inner + d.outer, 0) << "worst " << d.worst;
+}
+
+TEST(AppsVsOpenCV, PyrDownChainMatchesInside) {
+  for (const char* image : {"camera.png", "chelsea.png"}) {
+    Halide::Buffer<uint8_t> gray = loadImage(image, true);
+    JitRun r = runApp("pyrdown3", gray);
+    ASSERT_EQ(r.outputs.size(), 1u);
+    cv::Mat l1, l2, l3;
+    cv::pyrDown(toMat(gray), l1);
+    cv::pyrDown(l1, l2);
+    cv::pyrDown(l2, l3);
+    Diff d = compare<uint8_t>(r.outputs[0], l3, 2);
+    EXPECT_EQ(d.inner, 0) << image;
+    // The two outermost rows and columns: where the borders of the levels differ.
+    int64_t edge = 2 * 2 * (l3.rows + l3.cols);
+    EXPECT_LE(d.outer, edge) << image;
+    EXPECT_LE(d.worst, 64) << image;
+  }
+}
+
+}  // namespace
+}  // namespace fovea::test
