@@ -24,10 +24,11 @@
 namespace fovea {
 
 /// How a consumer reads a producer: at its own pixel, at constant offsets (var + k at the
-/// variable's own position), or anywhere else (a gather).
-enum class Access { Pointwise, Stencil, Irregular };
+/// variable's own position), at a constant multiple of its own position plus an offset (a * var + k:
+/// downsampling, a pyramid's levels), or anywhere else (a gather).
+enum class Access { Pointwise, Stencil, Affine, Irregular };
 Access accessOf(const ir::Expr& call);
-const char* toString(Access a);  ///< "pointwise", "stencil", "gather"
+const char* toString(Access a);  ///< "pointwise", "stencil", "affine", "gather"
 
 /// The numbers behind the heuristic's decisions (docs/backend.md explains the model). Costs are
 /// in expression nodes per point: one arithmetic operation, cast or read is 1.

@@ -143,6 +143,28 @@ TEST(CompilerApi, AnAutoschedulersScheduleIsConvertedAndAppliesToAFreshLowering)
   EXPECT_NE(refused.failure().message.find("could not be converted"), std::string::npos) << refused.failure().message;
 }
 
+// Reads at 2 * y + k (a pyramid level) are affine, not gathers: the level is computed in the strips
+// of the level it makes, its rows per strip scaled by 2, and the schedule's loops say where.
+TEST(CompilerApi, DownsamplingReadsAreFusedLikeStencils) {
+  const char* pyramid =
+      "pipeline two(input: u8[x, y]) -> u8[x, y] size ((input.width + 3) / 4, (input.height + 3) / 4) {\n"
+      "  src = boundary(input, reflect101);\n"
+      "  a(x, y) = (u16(src(2 * x - 1, 2 * y)) + 2 * u16(src(2 * x, 2 * y)) + u16(src(2 * x + 1, 2 * y))) / 4;\n"
+      "  b(x, y) = u8((a(2 * x, 2 * y - 1) + 2 * a(2 * x, 2 * y) + a(2 * x, 2 * y + 1) + 2) / 4);\n"
+      "  return b;\n"
+      "}\n";
+  compiler::Result<compiler::Program> program = compiler::checkSource(pyramid, "two.fov", options());
+  ASSERT_TRUE(program) << program.failure().render();
+  compiler::Result<Schedule> planned = compiler::plan(*program, **program->pipeline("two"), "heuristic", hostTarget());
+  ASSERT_TRUE(planned) << planned.failure().render();
+  const StageSchedule* a = planned->find("a");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->placement, Placement::At) << a->summary();
+  EXPECT_EQ(a->computeAt.stage, "two");
+  EXPECT_NE(a->reason.find("affine"), std::string::npos) << a->reason;
+  EXPECT_NE(a->reason.find("rows of its own"), std::string::npos) << a->reason;
+}
+
 TEST(CompilerApi, TheJitRunsWithTheRuntimesChecks) {
   compiler::Result<compiler::Program> program = compiler::checkSource(kBlur, "blur.fov", options());
   ASSERT_TRUE(program);
