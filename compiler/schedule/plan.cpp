@@ -163,6 +163,26 @@ std::string kib(double bytes) { return fmt::format("{:.0f} KiB", bytes / 1024.0)
 
 }  // namespace
 
+ReadGraph readGraph(const ir::Pipeline& p) {
+  ReadGraph g;
+  for (const StageInfo& in : analyze(p)) {
+    g.consumers.push_back(in.consumers);
+    g.readInUpdate.push_back(in.readInUpdate);
+  }
+  // Stages are not in this order in the IR (a function's stages, or a stage defined after a stage
+  // that reads it in an update), so the order follows the reads.
+  std::vector<int> state(p.stages.size(), 0);  // 0 new, 1 in progress, 2 done
+  std::function<void(size_t)> visit = [&](size_t k) {
+    if (state[k] != 0) return;
+    state[k] = 1;
+    for (size_t c : g.consumers[k]) visit(c);
+    state[k] = 2;
+    g.consumersFirst.push_back(k);
+  };
+  for (size_t k = p.stages.size(); k-- > 0;) visit(k);
+  return g;
+}
+
 Access accessOf(const ir::Expr& call) {
   Access a = Access::Pointwise;
   for (size_t i = 0; i < call.args.size(); ++i) {
@@ -242,21 +262,7 @@ Schedule planHeuristicSchedule(const ir::Pipeline& p, const PlanContext& context
     std::vector<size_t> owners = ownersOf(info[k].consumers);
     if (owners.size() == 1) stripOwner[k] = owners[0];
   };
-  // Consumers before producers. Stages are not in that order in the IR (a function's stages, or a
-  // stage defined after a stage that reads it in an update), so the order follows the reads.
-  std::vector<size_t> consumersFirst;
-  {
-    std::vector<int> state(p.stages.size(), 0);  // 0 new, 1 in progress, 2 done
-    std::function<void(size_t)> visit = [&](size_t k) {
-      if (state[k] != 0) return;
-      state[k] = 1;
-      for (size_t c : info[k].consumers) visit(c);
-      state[k] = 2;
-      consumersFirst.push_back(k);
-    };
-    for (size_t k = p.stages.size(); k-- > 0;) visit(k);
-  }
-  for (size_t k : consumersFirst) {
+  for (size_t k : readGraph(p).consumersFirst) {
     const ir::Stage& s = p.stages[k];
     const StageInfo& in = info[k];
     if (s.kind == ir::StageKind::Input) continue;

@@ -28,6 +28,15 @@ namespace fovea {
 /// downsampling, a pyramid's levels), or anywhere else (a gather).
 enum class Access { Pointwise, Stencil, Affine, Irregular };
 Access accessOf(const ir::Expr& call);
+
+/// Who reads whom, for planners: per stage its consumers (in order of first read) and whether an
+/// update reads it, and every stage in an order where consumers come before their producers.
+struct ReadGraph {
+  std::vector<std::vector<size_t>> consumers;
+  std::vector<bool> readInUpdate;
+  std::vector<size_t> consumersFirst;
+};
+ReadGraph readGraph(const ir::Pipeline& p);
 const char* toString(Access a);  ///< "pointwise", "stencil", "affine", "gather"
 
 /// The numbers behind the heuristic's decisions (docs/backend.md explains the model). Costs are

@@ -1,9 +1,7 @@
 #include "schedule/sample.h"
 
 #include <algorithm>
-#include <functional>
 #include <random>
-#include <set>
 
 #include <fmt/format.h>
 
@@ -16,43 +14,13 @@ class Sampler {
 
   Schedule run() {
     size_t n = p_.stages.size();
-    consumers_.assign(n, {});
-    readInUpdate_.assign(n, false);
+    ReadGraph graph = readGraph(p_);
+    consumers_ = std::move(graph.consumers);
+    readInUpdate_ = std::move(graph.readInUpdate);
     isOutput_.assign(n, false);
     for (const ir::Output& o : p_.outputs) {
       if (o.stage >= 0) isOutput_[o.stage] = true;
     }
-    for (size_t s = 0; s < n; ++s) {
-      const ir::Stage& st = p_.stages[s];
-      if (st.kind != ir::StageKind::Computed && st.kind != ir::StageKind::Boundary) continue;
-      auto note = [&](const ir::ExprPtr& e, bool update) {
-        ir::visit(e, [&](const ir::Expr& x) {
-          if (x.kind == ir::ExprKind::Call && static_cast<size_t>(x.index) != s) {
-            std::vector<size_t>& c = consumers_[x.index];
-            if (std::find(c.begin(), c.end(), s) == c.end()) c.push_back(s);
-            if (update) readInUpdate_[x.index] = true;
-          }
-          return true;
-        });
-      };
-      note(st.pure.value, false);
-      for (const ir::Definition& u : st.updates) {
-        note(u.value, true);
-        for (const ir::ExprPtr& a : u.lhs) note(a, true);
-      }
-    }
-    // Consumers before producers (following the reads, as the planner does).
-    std::vector<int> state(n, 0);
-    std::vector<size_t> order;
-    std::function<void(size_t)> visit = [&](size_t k) {
-      if (state[k] != 0) return;
-      state[k] = 1;
-      for (size_t c : consumers_[k]) visit(c);
-      state[k] = 2;
-      order.push_back(k);
-    };
-    for (size_t k = n; k-- > 0;) visit(k);
-
     placement_.assign(n, Placement::Inline);
     owner_.assign(n, SIZE_MAX);
     loops_.assign(n, {});
@@ -60,7 +28,7 @@ class Sampler {
     out.strategy = "random";
     out.target = c_.target;
     std::vector<std::optional<StageSchedule>> stages(n);
-    for (size_t k : order) {
+    for (size_t k : graph.consumersFirst) {
       if (p_.stages[k].kind == ir::StageKind::Input || k >= c_.stageNames.size() || c_.stageNames[k].empty()) continue;
       stages[k] = stage(k);
     }
@@ -197,35 +165,20 @@ class Sampler {
     // Layout versions of a stage computed in full: x vectorized in each (when the definition's own
     // loops do not split x: vectors of vectors, or of an outer x, take minutes to compile).
     bool xSplit = false;
-    for (const LoopStep& step : st.definitions[0].steps) xSplit = xSplit || step.var == vars.pure[0];
+    for (const LoopStep& step : st.definitions[0].steps) xSplit = xSplit || (!vars.pure.empty() && step.var == vars.pure[0]);
     if (st.placement == Placement::Root && !vars.pure.empty() && !xSplit && chance(0.5)) {
       for (const char* layout : {"interleaved", "dense"}) {
         if (!chance(0.7)) continue;
         LayoutVersion version{layout, {}};
         std::string xv = vars.fresh(vars.pure[0] + "_lv");
-        std::vector<std::string> main = loopsOf(st.definitions[0], vars);
-        if (std::find(main.begin(), main.end(), vars.pure[0]) != main.end()) {
-          version.loops.steps.push_back({LoopStep::Kind::Split, vars.pure[0], vars.pure[0], xv, pick(std::vector<int>{4, 8, 16}), Tail::Guard});
-          version.loops.vectorized.push_back(xv);
-        }
+        version.loops.steps.push_back({LoopStep::Kind::Split, vars.pure[0], vars.pure[0], xv, pick(std::vector<int>{4, 8, 16}), Tail::Guard});
+        version.loops.vectorized.push_back(xv);
         st.layouts.push_back(std::move(version));
       }
     }
     for (size_t u = 0; u < s.updates.size() && u < vars.rvars.size(); ++u) st.definitions.push_back(updateLoops(s, u, vars));
     while (!st.definitions.empty() && st.definitions.back().empty()) st.definitions.pop_back();
     return st;
-  }
-
-  /// The loops of a pure definition after its steps (for layout versions: is x still there).
-  std::vector<std::string> loopsOf(const Loops& l, const StageVars& v) const {
-    std::vector<std::string> names = v.pure;
-    for (const LoopStep& s : l.steps) {
-      if (s.kind != LoopStep::Kind::Split) continue;
-      names.erase(std::remove(names.begin(), names.end(), s.var), names.end());
-      names.push_back(s.outer);
-      names.push_back(s.inner);
-    }
-    return names;
   }
 
   Loops updateLoops(const ir::Stage& s, size_t u, const StageVars& vars) {
