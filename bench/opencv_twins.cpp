@@ -56,6 +56,8 @@ int main(int argc, char** argv) {
   if (want("gray_u8")) std::printf("gray_u8 %.3f\n", median([&] { cv::cvtColor(rgb, o1, cv::COLOR_RGB2GRAY); }));
   if (want("threshold_u8")) std::printf("threshold_u8 %.3f\n", median([&] { cv::threshold(gray, o1, 127, 255, cv::THRESH_BINARY); }));
   if (want("sobel_x")) std::printf("sobel_x %.3f\n", median([&] { cv::Sobel(gray, o1, CV_16S, 1, 0, 3); }));
+  if (want("median3_u8")) std::printf("median3_u8 %.3f\n", median([&] { cv::medianBlur(gray, o1, 3); }));
+  if (want("equalize_hist")) std::printf("equalize_hist %.3f\n", median([&] { cv::equalizeHist(gray, o1); }));
   if (want("memcpy_rgb")) std::printf("memcpy_rgb %.3f\n", median([&] { rgb.copyTo(o3); }));
   return 0;
 }

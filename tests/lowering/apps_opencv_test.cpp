@@ -138,5 +138,57 @@ TEST(AppsVsOpenCV, PyrDownChainMatchesInside) {
   }
 }
 
+/// The top-left w x h corner of a gray image, as its own dense buffer (odd sizes, 1x1).
+Halide::Buffer<uint8_t> corner(const Halide::Buffer<uint8_t>& b, int w, int h) {
+  Halide::Buffer<uint8_t> out(w, h);
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) out(x, y) = b(x, y);
+  }
+  return out;
+}
+
+TEST(AppsVsOpenCV, MedianIsBitExact) {
+  // Each size is a JIT compile of its own (the schedule follows the size): four, not eight.
+  Halide::Buffer<uint8_t> camera = loadImage("camera.png", true), chelsea = loadImage("chelsea.png", true);
+  for (const auto& [image, full, w, h] : {std::tuple{"camera.png", camera, camera.width(), camera.height()},
+                                          {"chelsea.png", chelsea, 317, 211},
+                                          {"chelsea.png", chelsea, 2, 3},
+                                          {"camera.png", camera, 1, 1}}) {
+    {
+      Halide::Buffer<uint8_t> gray = corner(full, w, h);
+      JitRun r = runApp("median3_u8", gray);
+      ASSERT_EQ(r.outputs.size(), 1u);
+      cv::Mat ref;
+      cv::medianBlur(toMat(gray), ref, 3);  // always BORDER_REPLICATE
+      Diff d = compare<uint8_t>(r.outputs[0], ref);
+      EXPECT_EQ(d.inner + d.outer, 0) << image << " " << w << "x" << h << ", worst " << d.worst;
+    }
+  }
+}
+
+TEST(AppsVsOpenCV, HistogramEqualizationIsBitExact) {
+  Halide::Buffer<uint8_t> constant(64, 48), twoValues(31, 17);
+  constant.fill(77);
+  for (int y = 0; y < twoValues.height(); ++y) {
+    for (int x = 0; x < twoValues.width(); ++x) twoValues(x, y) = (x + y) % 3 ? 200 : 9;
+  }
+  std::vector<std::pair<std::string, Halide::Buffer<uint8_t>>> images = {
+      {"camera", loadImage("camera.png", true)},
+      {"chelsea", loadImage("chelsea.png", true)},
+      {"chelsea 317x211", corner(loadImage("chelsea.png", true), 317, 211)},
+      {"constant", constant},
+      {"two values", twoValues},
+      {"1x1", corner(constant, 1, 1)},
+  };
+  for (const auto& [label, gray] : images) {
+    JitRun r = runApp("equalize_hist", gray);
+    ASSERT_EQ(r.outputs.size(), 1u);
+    cv::Mat ref;
+    cv::equalizeHist(toMat(gray), ref);
+    Diff d = compare<uint8_t>(r.outputs[0], ref);
+    EXPECT_EQ(d.inner + d.outer, 0) << label << ", worst " << d.worst;
+  }
+}
+
 }  // namespace
 }  // namespace fovea::test
