@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
   if (want("sobel_x")) std::printf("sobel_x %.3f\n", median([&] { cv::Sobel(gray, o1, CV_16S, 1, 0, 3); }));
   if (want("median3_u8")) std::printf("median3_u8 %.3f\n", median([&] { cv::medianBlur(gray, o1, 3); }));
   if (want("equalize_hist")) std::printf("equalize_hist %.3f\n", median([&] { cv::equalizeHist(gray, o1); }));
+  if (want("resize_bilinear")) std::printf("resize_bilinear %.3f\n", median([&] { cv::resize(rgb, o1, cv::Size(1280, 720), 0, 0, cv::INTER_LINEAR); }));
   if (want("memcpy_rgb")) std::printf("memcpy_rgb %.3f\n", median([&] { rgb.copyTo(o3); }));
   return 0;
 }

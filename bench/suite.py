@@ -31,6 +31,7 @@ PROGRAMS = {
     "blur": "2568x1922", "gaussian5_u8": "1920x1080x3", "pyrdown3": "1920x1080", "harris": "1920x1080x3",
     "gray_u8": "1920x1080x3", "threshold_u8": "1920x1080", "sobel_x": "1920x1080",
     "median3_u8": "1920x1080", "equalize_hist": "1920x1080",
+    "resize_bilinear": "1920x1080x3",
 }
 
 

@@ -283,6 +283,22 @@ Schedule planHeuristicSchedule(const ir::Pipeline& p, const PlanContext& context
       reason[k] = "read by an update: computed in full once";
       continue;
     }
+    // A table over fewer dimensions than the loops that read it (per-column weights and
+    // indices of a resize, a per-row offset): inlined, it is evaluated again at every point of
+    // the other dimensions; stored, once per point of its own. Unless it costs no more than the
+    // load that reads it back, it is computed in full once.
+    {
+      std::vector<size_t> owners = ownersOf(in.consumers);
+      bool known = !owners.empty() && std::find(owners.begin(), owners.end(), SIZE_MAX) == owners.end();
+      size_t fewest = SIZE_MAX;
+      for (size_t o : owners) fewest = std::min(fewest, known ? p.stages[o].dims.size() : 0);
+      double cost = opCost(p, s.pure.value);
+      if (known && !s.dims.empty() && s.dims.size() < fewest && cost > model.loadCost) {
+        reason[k] = fmt::format("a table over {} of its readers' {} dimensions, {:g} ops a point: computed in full once, not at every point of the others",
+                                s.dims.size(), fewest, cost);
+        continue;
+      }
+    }
     // Inline when evaluating the expression at every read costs no more than storing it once
     // and loading it at every read.
     // A stage read at its own points is evaluated once anyway: only the extra evaluations of a
