@@ -165,6 +165,29 @@ TEST(CompilerApi, DownsamplingReadsAreFusedLikeStencils) {
   EXPECT_NE(a->reason.find("rows of its own"), std::string::npos) << a->reason;
 }
 
+// A 1-D table (per-column weights) read by a 3-D stage is computed once per column, not inlined
+// into every pixel and channel; a table as cheap as the load that would read it stays inlined.
+TEST(CompilerApi, TablesOverFewerDimensionsAreComputedOnce) {
+  const char* source =
+      "pipeline t(input: u8[x, y, c]) -> u8[x, y, c] {\n"
+      "  wx(x) = i32(round(f32(x) * 0.37 - floor(f32(x) * 0.37)) * 2048.0);\n"
+      "  cheap(x) = x + 1;\n"
+      "  o(x, y, c) = u8_sat((i32(input(x, y, c)) * wx(x) + cheap(x)) / 2048);\n"
+      "  return o;\n"
+      "}\n";
+  compiler::Result<compiler::Program> program = compiler::checkSource(source, "t.fov", options());
+  ASSERT_TRUE(program) << program.failure().render();
+  compiler::Result<Schedule> planned = compiler::plan(*program, **program->pipeline("t"), "heuristic", hostTarget());
+  ASSERT_TRUE(planned) << planned.failure().render();
+  const StageSchedule* wx = planned->find("wx");
+  const StageSchedule* cheap = planned->find("cheap");
+  ASSERT_NE(wx, nullptr);
+  ASSERT_NE(cheap, nullptr);
+  EXPECT_EQ(wx->placement, Placement::Root) << wx->summary();
+  EXPECT_NE(wx->reason.find("table over 1 of its readers' 3 dimensions"), std::string::npos) << wx->reason;
+  EXPECT_EQ(cheap->placement, Placement::Inline) << cheap->summary();
+}
+
 TEST(CompilerApi, TheJitRunsWithTheRuntimesChecks) {
   compiler::Result<compiler::Program> program = compiler::checkSource(kBlur, "blur.fov", options());
   ASSERT_TRUE(program);
