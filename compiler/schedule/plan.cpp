@@ -283,17 +283,18 @@ Schedule planHeuristicSchedule(const ir::Pipeline& p, const PlanContext& context
       reason[k] = "read by an update: computed in full once";
       continue;
     }
-    // A table over fewer dimensions than the loops that read it (per-column weights and
-    // indices of a resize, a per-row offset): inlined, it is evaluated again at every point of
-    // the other dimensions; stored, once per point of its own. Unless it costs no more than the
-    // load that reads it back, it is computed in full once.
+    // A 1-D table read in loops of more dimensions (per-column weights and indices of a resize,
+    // a per-row offset): inlined, it is evaluated again at every point of the other dimensions;
+    // stored, once per point of its own. Unless it costs no more than the load that reads it
+    // back, it is computed in full once. (A 2-D stage read by a 3-D one, a luma read by each
+    // channel, is left to the rules below: in full it would cost a pass over the image.)
     {
       std::vector<size_t> owners = ownersOf(in.consumers);
       bool known = !owners.empty() && std::find(owners.begin(), owners.end(), SIZE_MAX) == owners.end();
       size_t fewest = SIZE_MAX;
       for (size_t o : owners) fewest = std::min(fewest, known ? p.stages[o].dims.size() : 0);
       double cost = opCost(p, s.pure.value);
-      if (known && !s.dims.empty() && s.dims.size() < fewest && cost > model.loadCost) {
+      if (known && s.dims.size() == 1 && s.dims.size() < fewest && cost > model.loadCost) {
         reason[k] = fmt::format("a table over {} of its readers' {} dimensions, {:g} ops a point: computed in full once, not at every point of the others",
                                 s.dims.size(), fewest, cost);
         continue;
