@@ -143,6 +143,13 @@ TEST(CompilerApi, AnAutoschedulersScheduleIsConvertedAndAppliesToAFreshLowering)
   EXPECT_NE(refused.failure().message.find("could not be converted"), std::string::npos) << refused.failure().message;
 }
 
+/// The heuristic schedule of pipeline `name` in `source`, or the failure of checking or planning.
+compiler::Result<Schedule> planHeuristic(const char* source, const std::string& name) {
+  compiler::Result<compiler::Program> program = compiler::checkSource(source, name + ".fov", options());
+  if (!program) return program.failure();
+  return compiler::plan(*program, **program->pipeline(name), "heuristic", hostTarget());
+}
+
 // Reads at 2 * y + k (a pyramid level) are affine, not gathers: the level is computed in the strips
 // of the level it makes, its rows per strip scaled by 2, and the schedule's loops say where.
 TEST(CompilerApi, DownsamplingReadsAreFusedLikeStencils) {
@@ -153,9 +160,7 @@ TEST(CompilerApi, DownsamplingReadsAreFusedLikeStencils) {
       "  b(x, y) = u8((a(2 * x, 2 * y - 1) + 2 * a(2 * x, 2 * y) + a(2 * x, 2 * y + 1) + 2) / 4);\n"
       "  return b;\n"
       "}\n";
-  compiler::Result<compiler::Program> program = compiler::checkSource(pyramid, "two.fov", options());
-  ASSERT_TRUE(program) << program.failure().render();
-  compiler::Result<Schedule> planned = compiler::plan(*program, **program->pipeline("two"), "heuristic", hostTarget());
+  compiler::Result<Schedule> planned = planHeuristic(pyramid, "two");
   ASSERT_TRUE(planned) << planned.failure().render();
   const StageSchedule* a = planned->find("a");
   ASSERT_NE(a, nullptr);
@@ -175,9 +180,7 @@ TEST(CompilerApi, TablesOverFewerDimensionsAreComputedOnce) {
       "  o(x, y, c) = u8_sat((i32(input(x, y, c)) * wx(x) + cheap(x)) / 2048);\n"
       "  return o;\n"
       "}\n";
-  compiler::Result<compiler::Program> program = compiler::checkSource(source, "t.fov", options());
-  ASSERT_TRUE(program) << program.failure().render();
-  compiler::Result<Schedule> planned = compiler::plan(*program, **program->pipeline("t"), "heuristic", hostTarget());
+  compiler::Result<Schedule> planned = planHeuristic(source, "t");
   ASSERT_TRUE(planned) << planned.failure().render();
   const StageSchedule* wx = planned->find("wx");
   const StageSchedule* cheap = planned->find("cheap");
