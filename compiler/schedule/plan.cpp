@@ -111,11 +111,11 @@ struct StageInfo {
 };
 
 /// Records one read of a producer by `consumer`.
-void note(const ir::Expr& e, size_t consumer, bool inUpdate, std::vector<StageInfo>& info) {
+void note(const ir::Expr& e, size_t consumer, size_t consumerDims, bool inUpdate, std::vector<StageInfo>& info) {
   StageInfo& p = info[e.index];
   if (std::find(p.consumers.begin(), p.consumers.end(), consumer) == p.consumers.end()) p.consumers.push_back(consumer);
   Read& read = p.reads[consumer];
-  Access a = accessOf(e);
+  Access a = accessOf(e, consumerDims);
   read.access = combine(read.access, a);
   p.access = combine(p.access, a);
   p.readInUpdate = p.readInUpdate || inUpdate;
@@ -133,9 +133,9 @@ void note(const ir::Expr& e, size_t consumer, bool inUpdate, std::vector<StageIn
   }
 }
 
-void collect(const ir::ExprPtr& root, size_t consumer, bool inUpdate, std::vector<StageInfo>& info) {
+void collect(const ir::ExprPtr& root, size_t consumer, size_t consumerDims, bool inUpdate, std::vector<StageInfo>& info) {
   ir::visit(root, [&](const ir::Expr& n) {
-    if (n.kind == ir::ExprKind::Call && static_cast<size_t>(n.index) != consumer) note(n, consumer, inUpdate, info);
+    if (n.kind == ir::ExprKind::Call && static_cast<size_t>(n.index) != consumer) note(n, consumer, consumerDims, inUpdate, info);
     return true;
   });
 }
@@ -145,10 +145,10 @@ std::vector<StageInfo> analyze(const ir::Pipeline& p) {
   for (size_t s = 0; s < p.stages.size(); ++s) {
     const ir::Stage& st = p.stages[s];
     if (st.kind != ir::StageKind::Computed) continue;
-    collect(st.pure.value, s, false, info);
+    collect(st.pure.value, s, st.dims.size(), false, info);
     for (const ir::Definition& u : st.updates) {
-      collect(u.value, s, true, info);
-      for (const ir::ExprPtr& a : u.lhs) collect(a, s, true, info);
+      collect(u.value, s, st.dims.size(), true, info);
+      for (const ir::ExprPtr& a : u.lhs) collect(a, s, st.dims.size(), true, info);
     }
   }
   return info;
@@ -183,10 +183,11 @@ ReadGraph readGraph(const ir::Pipeline& p) {
   return g;
 }
 
-Access accessOf(const ir::Expr& call) {
+Access accessOf(const ir::Expr& call, size_t consumerDims) {
   Access a = Access::Pointwise;
   for (size_t i = 0; i < call.args.size(); ++i) {
     if (isVarAt(call.args[i], i)) continue;
+    if (i >= consumerDims && i > 0 && call.args[i]->kind == ir::ExprKind::Const) continue;  // a slice
     int64_t scale = scaleAt(call.args[i], i);
     if (scale == 0) return Access::Irregular;
     a = combine(a, scale == 1 ? Access::Stencil : Access::Affine);
@@ -494,6 +495,23 @@ Schedule planHeuristicSchedule(const ir::Pipeline& p, const PlanContext& context
     if (placement[k] == Placement::Root && !context.gpu) {
       for (size_t u = 0; u < s.updates.size() && u < vars.rvars.size(); ++u) {
         const std::vector<std::string>& rv = vars.rvars[u];
+        const std::vector<ir::ExprPtr>& lhs = s.updates[u].lhs;
+        // An update that keeps its second variable (a scatter into a slice per row, as a
+        // bilateral grid's splat: `grid(x, y, bin(...), c) += ...`) runs its rows in parallel
+        // as they are: every row writes its own slice. Further variables (the grid's `c`) go
+        // inside the domain, next to the values they share.
+        if (vars.pure.size() >= 2 && lhs.size() >= 2 && lhs[1]->kind == ir::ExprKind::Var && !rv.empty()) {
+          while (st.definitions.size() < u + 2) st.definitions.emplace_back();
+          Loops& l = st.definitions[u + 1];
+          for (size_t d = 2; d < lhs.size() && d < vars.pure.size(); ++d) {
+            if (lhs[d]->kind == ir::ExprKind::Var) l.order.push_back(vars.pure[d]);
+          }
+          l.order.insert(l.order.end(), rv.begin(), rv.end());
+          if (lhs[0]->kind == ir::ExprKind::Var) l.order.push_back(vars.pure[0]);
+          l.order.push_back(vars.pure[1]);
+          l.parallel = {vars.pure[1]};
+          continue;
+        }
         if (rv.size() < 2) continue;
         while (st.definitions.size() < u + 2) st.definitions.emplace_back();
         st.definitions[u + 1].rfactor = RFactor{rv.back(), vars.fresh(fmt::format("band{}", u)), true};

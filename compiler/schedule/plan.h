@@ -15,6 +15,7 @@
 /// thread blocks (one thread per pixel); the strip stages of its group are computed per block,
 /// by the block's threads, into shared memory; inlined stages stay inlined.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -27,7 +28,10 @@ namespace fovea {
 /// variable's own position), at a constant multiple of its own position plus an offset (a * var + k:
 /// downsampling, a pyramid's levels), or anywhere else (a gather).
 enum class Access { Pointwise, Stencil, Affine, Irregular };
-Access accessOf(const ir::Expr& call);
+/// `consumerDims`: the dimensions of the stage that reads. A constant index past them (a color
+/// channel read from a stage of fewer dimensions, `s(x, y, 1)` in a 2-D stage) selects a slice:
+/// each point still reads its own point. Where the reader is unknown, constants are gathers.
+Access accessOf(const ir::Expr& call, size_t consumerDims = SIZE_MAX);
 
 /// Who reads whom, for planners: per stage its consumers (in order of first read) and whether an
 /// update reads it, and every stage in an order where consumers come before their producers.

@@ -357,14 +357,6 @@ void Elaborator::elaborateUpdate(Scope& scope, int index, const ast::Stmt& s) {
       ok = false;
       break;
     }
-    bool mentionsVariable = false;
-    mentionsVariable = mentionsVariable || ir::any(a, [](const ir::Expr& node) { return node.kind == ir::ExprKind::Var; });
-    if (a && mentionsVariable && a->kind != ir::ExprKind::Var) {
-      error(s.lhsArgs[i]->loc, "a pure variable can only stand alone on an update's left-hand side; write the variable itself, or use a "
-                               "reduction domain for computed positions");
-      ok = false;
-      break;
-    }
     if (a && a->kind == ir::ExprKind::Var && a->index != static_cast<int>(i)) {
       error(s.lhsArgs[i]->loc, fmt::format("variable '{}' must stay at position {} (as in the pure definition of '{}')", dims[a->index],
                                            a->index + 1, s.name));
@@ -375,6 +367,28 @@ void Elaborator::elaborateUpdate(Scope& scope, int index, const ast::Stmt& s) {
     ok = ok && a;
     update.lhs.push_back(a);
   }
+  // A computed index (a position derived from data, as a bilateral grid's intensity bin) may use
+  // a pure variable only when that variable also stands alone at its own position: each point
+  // of the pure dimensions then updates its own slice, which keeps the update's pure loops
+  // independent. `f(x + 1, y)` or `f(x / 2, y)` without `x` elsewhere would move values between
+  // points: that is an error.
+  for (size_t i = 0; ok && i < explicitCount; ++i) {
+    const ir::ExprPtr& a = update.lhs[i];
+    if (a->kind == ir::ExprKind::Var) continue;
+    ir::visit(a, [&](const ir::Expr& node) {
+      if (!ok || node.kind != ir::ExprKind::Var) return ok;
+      bool alone = node.index < static_cast<int>(explicitCount) && update.lhs[node.index]->kind == ir::ExprKind::Var;
+      if (!alone) {
+        error(s.lhsArgs[i]->loc, fmt::format("the computed index uses variable '{}', which does not stand alone at its own position "
+                                             "(position {}) on this left-hand side; write '{}' there, or use a reduction domain for "
+                                             "computed positions",
+                                             dims[node.index], node.index + 1, dims[node.index]));
+        ok = false;
+      }
+      return ok;
+    });
+  }
+  if (!ok) return;
   for (size_t k = explicitCount; k < dims.size(); ++k) {
     auto v = std::make_shared<ir::Expr>();
     v->kind = ir::ExprKind::Var;

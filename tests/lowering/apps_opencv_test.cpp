@@ -10,17 +10,10 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "support/files.h"
 #include "testing/jit.h"
 
 namespace fovea::test {
 namespace {
-
-std::string app(const std::string& name) {
-  Result<std::string> text = readTextFile(std::string(FOVEA_TEST_DIR) + "/../bench/apps/" + name + ".fov");
-  if (!text) throw std::runtime_error(text.failure().message);
-  return *text;
-}
 
 /// An OpenCV image of a Halide buffer (gray, or interleaved 3 channels), copied.
 cv::Mat toMat(const Halide::Buffer<uint8_t>& b) {
@@ -72,7 +65,7 @@ Diff compare(const Halide::Buffer<>& fovea, const cv::Mat& ref, int margin = 0) 
 }
 
 JitRun runApp(const std::string& name, const Halide::Buffer<uint8_t>& in, const std::map<std::string, double>& params = {}) {
-  JitRun r = runJit(app(name), {in}, params, "heuristic", name, name + ".fov");
+  JitRun r = runJit(appSource(name), {in}, params, "heuristic", name, name + ".fov");
   EXPECT_TRUE(r.error.empty()) << r.error;
   EXPECT_EQ(r.outputs.size(), 1u);
   return r;

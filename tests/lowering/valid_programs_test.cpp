@@ -567,6 +567,19 @@ void checkUsesImports(const std::string& schedule) {
 // ------------------------------------------------------------------------------------------------
 // The table of references, and the tests
 
+void checkRowBins(const std::string& schedule) {
+  const int W = 37, H = 23;
+  Halide::Buffer<uint8_t> in = randomBytes({W, H}, 52);
+  JitRun r = runCase("valid/reductions.fov", "row_bins", {in}, {}, schedule);
+  ASSERT_RAN(r, 1);
+  Halide::Buffer<uint32_t> want(4, H);
+  want.fill(0);
+  for (int y = 0; y < H; ++y) {
+    for (int x = 0; x < W; ++x) ++want(in(x, y) / 64, y);
+  }
+  EXPECT_TRUE(matchesExactly(r.outputs[0], want));
+}
+
 struct Program {
   std::string file;  ///< relative to frontend/cases
   std::string pipeline;
@@ -583,6 +596,7 @@ const std::vector<Program>& programs() {
       {"valid/lexical.fov", "lex", checkLex},
       {"valid/lexical.fov", "empty_lines", checkEmptyLines},
       {"valid/reductions.fov", "stats", checkStats},
+      {"valid/reductions.fov", "row_bins", checkRowBins},
       {"valid/stdlib.fov", "gray", checkGray},
       {"valid/stdlib.fov", "color", checkColor},
       {"imports/import_file.fov", "uses_imports", checkUsesImports},

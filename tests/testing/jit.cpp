@@ -5,11 +5,18 @@
 
 #include "api/compiler.h"
 #include "codegen/targets.h"
+#include "support/files.h"
 
 namespace fovea::test {
 
 Halide::Buffer<> interleaved(Halide::Type t, int width, int height, int channels) {
   return Halide::Buffer<>(Halide::Runtime::Buffer<void>::make_interleaved(t, width, height, channels));
+}
+
+std::string appSource(const std::string& name) {
+  Result<std::string> text = readTextFile(std::string(FOVEA_TEST_DIR) + "/../bench/apps/" + name + ".fov");
+  if (!text) throw std::runtime_error(text.failure().message);
+  return *text;
 }
 
 Halide::Buffer<uint8_t> loadImage(const std::string& name, bool gray) {

@@ -24,6 +24,9 @@ JitRun runJit(const std::string& source, const std::vector<Halide::Buffer<>>& in
 /// An interleaved (channel-innermost) buffer, as OpenCV stores images.
 Halide::Buffer<> interleaved(Halide::Type t, int width, int height, int channels);
 
+/// The source of bench/apps/NAME.fov (the application suite).
+std::string appSource(const std::string& name);
+
 /// Reads examples/images/NAME as an interleaved RGB (or gray) buffer.
 Halide::Buffer<uint8_t> loadImage(const std::string& name, bool gray = false);
 
