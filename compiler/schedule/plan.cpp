@@ -27,6 +27,12 @@ bool isShiftedVarAt(const ir::ExprPtr& a, size_t position) {
 /// positive integer constant: a downsampling read. Returns a (1 for a shifted var), 0 otherwise.
 int64_t scaleAt(const ir::ExprPtr& a, size_t position) {
   if (isShiftedVarAt(a, position)) return 1;
+  // (var + k) / a: upsampling, a consumer row reads one or two producer rows: planned like a
+  // stencil.
+  if (a->kind == ir::ExprKind::Binary && a->binaryOp == ir::BinaryOp::Div && isShiftedVarAt(a->args[0], position) &&
+      a->args[1]->kind == ir::ExprKind::Const && !isFloat(a->args[1]->type) && a->args[1]->intValue >= 1 && a->args[1]->intValue <= 64) {
+    return 1;
+  }
   const ir::Expr* e = a.get();
   if (e->kind == ir::ExprKind::Binary && (e->binaryOp == ir::BinaryOp::Add || e->binaryOp == ir::BinaryOp::Sub)) {
     const ir::ExprPtr& l = e->args[0];
@@ -86,6 +92,12 @@ double opCost(const ir::Pipeline& p, const ir::ExprPtr& e) {
 /// The constant offset of a stencil or affine argument (var + k, k + var, var - k, a * var + k); 0
 /// for a plain var or a * var.
 int64_t offsetOf(const ir::ExprPtr& a) {
+  // (var + k) / d reaches k / d rows away, rounded away from the variable.
+  if (a->kind == ir::ExprKind::Binary && a->binaryOp == ir::BinaryOp::Div && a->args[1]->kind == ir::ExprKind::Const &&
+      a->args[1]->intValue >= 1) {
+    int64_t k = offsetOf(a->args[0]), d = a->args[1]->intValue;
+    return k >= 0 ? (k + d - 1) / d : -((-k + d - 1) / d);
+  }
   if (a->kind != ir::ExprKind::Binary || (a->binaryOp != ir::BinaryOp::Add && a->binaryOp != ir::BinaryOp::Sub)) return 0;
   const ir::ExprPtr& l = a->args[0];
   const ir::ExprPtr& r = a->args[1];

@@ -152,5 +152,117 @@ TEST(AppsVsReference, BilateralGrid) {
   }
 }
 
+// ---- interpolate -------------------------------------------------------------------------------
+// Premultiplied RGBA reduced to 10 levels (1 2 1 filter, every second pixel), rebuilt from the
+// coarsest: level l keeps its value and adds the upsampled level l + 1 times (1 - its alpha);
+// the result divided by its alpha. Each level is computed over exactly the region the finer
+// levels read (they reach past the image's edges: level 0 is extended by repeating the edge).
+
+/// A 4-channel float array over the inclusive region [x0, x1] x [y0, y1].
+struct Level {
+  int x0 = 0, y0 = 0, x1 = -1, y1 = -1;
+  std::vector<float> v;
+  void allocate() { v.assign(static_cast<size_t>(x1 - x0 + 1) * (y1 - y0 + 1) * 4, 0.0f); }
+  float& at(int x, int y, int c) {
+    EXPECT_TRUE(x >= x0 && x <= x1 && y >= y0 && y <= y1) << "reference read outside its level: " << x << ", " << y;
+    x = std::clamp(x, x0, x1);
+    y = std::clamp(y, y0, y1);
+    return v[((static_cast<size_t>(y - y0) * (x1 - x0 + 1)) + (x - x0)) * 4 + c];
+  }
+};
+
+int floorDiv2(int a) { return a >= 0 ? a / 2 : -((-a + 1) / 2); }
+
+std::vector<float> interpolateReference(const Halide::Buffer<float>& in) {
+  const int W = in.width(), H = in.height(), levels = 10;
+  std::vector<Level> d(levels), i(levels);
+  // What the rebuilt levels read of each other...
+  i[0].x0 = 0, i[0].x1 = W - 1, i[0].y0 = 0, i[0].y1 = H - 1;
+  for (int l = 1; l < levels; ++l) {
+    i[l].x0 = floorDiv2(i[l - 1].x0), i[l].x1 = floorDiv2(i[l - 1].x1 + 1);
+    i[l].y0 = floorDiv2(i[l - 1].y0), i[l].y1 = floorDiv2(i[l - 1].y1 + 1);
+  }
+  // ... and what the reduced levels must cover: their own rebuilt level, and the next level's reads.
+  d[levels - 1] = i[levels - 1];
+  for (int l = levels - 2; l >= 0; --l) {
+    d[l] = i[l];
+    d[l].x0 = std::min(d[l].x0, 2 * d[l + 1].x0 - 1), d[l].x1 = std::max(d[l].x1, 2 * d[l + 1].x1 + 1);
+    d[l].y0 = std::min(d[l].y0, 2 * d[l + 1].y0 - 1), d[l].y1 = std::max(d[l].y1, 2 * d[l + 1].y1 + 1);
+  }
+  for (Level& l : d) l.allocate();
+  for (Level& l : i) l.allocate();
+  for (int y = d[0].y0; y <= d[0].y1; ++y) {
+    for (int x = d[0].x0; x <= d[0].x1; ++x) {
+      int cx = std::clamp(x, 0, W - 1), cy = std::clamp(y, 0, H - 1);
+      float a = in(cx, cy, 3);
+      for (int c = 0; c < 4; ++c) d[0].at(x, y, c) = c == 3 ? a : in(cx, cy, c) * a;
+    }
+  }
+  for (int l = 1; l < levels; ++l) {
+    for (int y = d[l].y0; y <= d[l].y1; ++y) {
+      for (int x = d[l].x0; x <= d[l].x1; ++x) {
+        for (int c = 0; c < 4; ++c) {
+          auto dx = [&](int yy) {
+            return 0.25f * d[l - 1].at(2 * x - 1, yy, c) + 0.5f * d[l - 1].at(2 * x, yy, c) + 0.25f * d[l - 1].at(2 * x + 1, yy, c);
+          };
+          d[l].at(x, y, c) = 0.25f * dx(2 * y - 1) + 0.5f * dx(2 * y) + 0.25f * dx(2 * y + 1);
+        }
+      }
+    }
+  }
+  i[levels - 1].v = d[levels - 1].v;
+  for (int l = levels - 2; l >= 0; --l) {
+    for (int y = i[l].y0; y <= i[l].y1; ++y) {
+      for (int x = i[l].x0; x <= i[l].x1; ++x) {
+        for (int c = 0; c < 4; ++c) {
+          auto ux = [&](int yy) { return 0.5f * (i[l + 1].at(floorDiv2(x), yy, c) + i[l + 1].at(floorDiv2(x + 1), yy, c)); };
+          float u = 0.5f * (ux(floorDiv2(y)) + ux(floorDiv2(y + 1)));
+          i[l].at(x, y, c) = d[l].at(x, y, c) + (1.0f - d[l].at(x, y, 3)) * u;
+        }
+      }
+    }
+  }
+  std::vector<float> out(static_cast<size_t>(W) * H * 3);
+  for (int c = 0; c < 3; ++c) {
+    for (int y = 0; y < H; ++y) {
+      for (int x = 0; x < W; ++x) out[(static_cast<size_t>(c) * H + y) * W + x] = i[0].at(x, y, c) / i[0].at(x, y, 3);
+    }
+  }
+  return out;
+}
+
+/// The photograph's top-left w x h corner as planar RGBA floats in [0, 1]; alpha is 1 at about
+/// one pixel in `every` (a fixed pseudo-random pattern) and 0 elsewhere: the holes to fill.
+Halide::Buffer<float> rgbaWithHoles(int w, int h, int every) {
+  Halide::Buffer<uint8_t> rgb = loadImage("chelsea.png");
+  Halide::Buffer<float> out(w, h, 4);
+  uint32_t state = 12345;
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      for (int c = 0; c < 3; ++c) out(x, y, c) = rgb(x, y, c) / 255.0f;
+      state = state * 1664525u + 1013904223u;
+      out(x, y, 3) = (state >> 16) % static_cast<uint32_t>(every) == 0 ? 1.0f : 0.0f;
+    }
+  }
+  return out;
+}
+
+TEST(AppsVsReference, Interpolate) {
+  // The rebuilt colors are weighted means of the input's, in [0, 1]; about 40 roundings lie
+  // between the input and each output, and the numerator and alpha carry the same relative
+  // error into the quotient: a few ulps of 1 each, 1e-5 in all.
+  // Each size is a JIT compile of its own (about 15 s): holes at an odd size, and a single pixel.
+  for (const auto& [w, h, every] : {std::tuple{317, 211, 5}, {1, 1, 1}}) {
+    Halide::Buffer<float> in = rgbaWithHoles(w, h, every);
+    JitRun r = runJit(appSource("interpolate"), {in}, {}, "heuristic", "interpolate", "interpolate.fov");
+    ASSERT_TRUE(r.error.empty()) << r.error;
+    ASSERT_EQ(r.outputs.size(), 1u);
+    std::vector<float> ref = interpolateReference(in);
+    FloatDiff d = compareFloat(r.outputs[0], ref, w, h, 3, 1e-5);
+    EXPECT_EQ(d.nonFinite, 0) << w << "x" << h;
+    EXPECT_EQ(d.beyond, 0) << w << "x" << h << " one in " << every << " opaque, worst " << d.worst;
+  }
+}
+
 }  // namespace
 }  // namespace fovea::test
