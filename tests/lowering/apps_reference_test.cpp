@@ -264,5 +264,104 @@ TEST(AppsVsReference, Interpolate) {
   }
 }
 
+// ---- camera_pipe -------------------------------------------------------------------------------
+// GRBG mosaic, 10 bits: hot pixels clamped to their same-color neighbours' range; bilinear
+// demosaicing with rounded integer means; black level 64; a 3x3 matrix in 1/256 (floor division,
+// as the language's); a square-root tone curve to 8 bits, rounded half to even.
+
+int reflect101(int i, int n) {
+  if (n == 1) return 0;
+  while (i < 0 || i >= n) i = i < 0 ? -i : 2 * n - 2 - i;
+  return i;
+}
+
+int floorDiv(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+Halide::Buffer<uint8_t> cameraReference(const Halide::Buffer<uint16_t>& raw) {
+  const int W = raw.width(), H = raw.height();
+  auto src = [&](int x, int y) { return static_cast<int>(raw(reflect101(x, W), reflect101(y, H))); };
+  auto d = [&](int x, int y) {
+    int n[4] = {src(x - 2, y), src(x + 2, y), src(x, y - 2), src(x, y + 2)};
+    return std::clamp(src(x, y), *std::min_element(n, n + 4), *std::max_element(n, n + 4));
+  };
+  uint8_t curve[960];
+  for (int i = 0; i < 960; ++i) {
+    float v = 255.0f * std::sqrt(static_cast<float>(i) / 959.0f);
+    curve[i] = static_cast<uint8_t>(std::clamp(std::nearbyint(v), 0.0f, 255.0f));  // half to even
+  }
+  Halide::Buffer<uint8_t> out(W, H, 3);
+  for (int y = 0; y < H; ++y) {
+    for (int x = 0; x < W; ++x) {
+      int cross = floorDiv(d(x - 1, y) + d(x + 1, y) + d(x, y - 1) + d(x, y + 1) + 2, 4);
+      int diag = floorDiv(d(x - 1, y - 1) + d(x + 1, y - 1) + d(x - 1, y + 1) + d(x + 1, y + 1) + 2, 4);
+      int horiz = floorDiv(d(x - 1, y) + d(x + 1, y) + 1, 2), vert = floorDiv(d(x, y - 1) + d(x, y + 1) + 1, 2);
+      int rgb[3];
+      bool evenRow = y % 2 == 0;
+      if (x % 2 == y % 2) {  // green site
+        rgb[0] = evenRow ? horiz : vert;
+        rgb[1] = d(x, y);
+        rgb[2] = evenRow ? vert : horiz;
+      } else if (evenRow) {  // red site
+        rgb[0] = d(x, y), rgb[1] = cross, rgb[2] = diag;
+      } else {  // blue site
+        rgb[0] = diag, rgb[1] = cross, rgb[2] = d(x, y);
+      }
+      int l[3];
+      for (int c = 0; c < 3; ++c) l[c] = std::max(rgb[c] - 64, 0);
+      static const int m[3][3] = {{410, -110, -44}, {-60, 340, -24}, {8, -130, 378}};
+      for (int c = 0; c < 3; ++c) {
+        int v = floorDiv(m[c][0] * l[0] + m[c][1] * l[1] + m[c][2] * l[2] + 128, 256);
+        out(x, y, c) = curve[std::clamp(v, 0, 959)];
+      }
+    }
+  }
+  return out;
+}
+
+/// The photograph's top-left w x h corner as a GRBG mosaic of 10-bit samples, with a hot (1023)
+/// or dead (0) pixel at about one site in 200.
+Halide::Buffer<uint16_t> mosaic(int w, int h) {
+  Halide::Buffer<uint8_t> rgb = loadImage("chelsea.png");
+  Halide::Buffer<uint16_t> out(w, h);
+  uint32_t state = 777;
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      int c = x % 2 == y % 2 ? 1 : y % 2 == 0 ? 0 : 2;
+      int v = rgb(x, y, c) * 4 + 16;
+      state = state * 1664525u + 1013904223u;
+      uint32_t roll = (state >> 8) % 400;
+      out(x, y) = static_cast<uint16_t>(roll == 0 ? 1023 : roll == 1 ? 0 : std::min(v, 1023));
+    }
+  }
+  return out;
+}
+
+TEST(AppsVsReference, CameraPipeIsBitExact) {
+  // Integer arithmetic all through, and a curve made of one division, one square root and one
+  // product, each correctly rounded in IEEE f32: every value must match.
+  for (auto [w, h] : {std::pair{451, 300}, {37, 23}, {1, 1}}) {
+    Halide::Buffer<uint16_t> raw = mosaic(w, h);
+    JitRun r = runJit(appSource("camera_pipe"), {raw}, {}, "heuristic", "camera_pipe", "camera_pipe.fov");
+    ASSERT_TRUE(r.error.empty()) << r.error;
+    ASSERT_EQ(r.outputs.size(), 1u);
+    Halide::Buffer<uint8_t> got = r.outputs[0], want = cameraReference(raw);
+    ASSERT_EQ(got.width(), w);
+    ASSERT_EQ(got.height(), h);
+    ASSERT_EQ(got.channels(), 3);
+    int64_t differ = 0;
+    int worst = 0;
+    for (int c = 0; c < 3; ++c) {
+      for (int y = 0; y < h; ++y) {
+        for (int x = 0; x < w; ++x) {
+          int e = std::abs(got(x, y, c) - want(x, y, c));
+          differ += e != 0;
+          worst = std::max(worst, e);
+        }
+      }
+    }
+    EXPECT_EQ(differ, 0) << w << "x" << h << ", worst " << worst;
+  }
+}
+
 }  // namespace
 }  // namespace fovea::test
