@@ -59,6 +59,21 @@ int main(int argc, char** argv) {
   if (want("median3_u8")) std::printf("median3_u8 %.3f\n", median([&] { cv::medianBlur(gray, o1, 3); }));
   if (want("equalize_hist")) std::printf("equalize_hist %.3f\n", median([&] { cv::equalizeHist(gray, o1); }));
   if (want("resize_bilinear")) std::printf("resize_bilinear %.3f\n", median([&] { cv::resize(rgb, o1, cv::Size(1280, 720), 0, 0, cv::INTER_LINEAR); }));
+  if (want("box")) std::printf("box %.3f\n", median([&] { cv::blur(gray, o1, cv::Size(7, 7)); }));
+  if (want("unsharp")) {
+    // Halide's unsharp in float: luma, 7-tap Gaussian (sigma 1.5, edge border), 2 * luma - blur,
+    // divided by the luma, times each channel. OpenCV does each step as its own pass.
+    cv::Mat rgbf(2560, 1536, CV_32FC3), g, b, sharp, ratio, ratio3;
+    rng.fill(rgbf, cv::RNG::UNIFORM, 0.05, 1.0);
+    std::printf("unsharp %.3f\n", median([&] {
+      cv::cvtColor(rgbf, g, cv::COLOR_RGB2GRAY);
+      cv::GaussianBlur(g, b, cv::Size(7, 7), 1.5, 1.5, cv::BORDER_REPLICATE);
+      cv::addWeighted(g, 2.0, b, -1.0, 0.0, sharp);
+      cv::divide(sharp, g, ratio);
+      cv::merge(std::vector<cv::Mat>{ratio, ratio, ratio}, ratio3);
+      cv::multiply(rgbf, ratio3, o1);
+    }));
+  }
   if (want("memcpy_rgb")) std::printf("memcpy_rgb %.3f\n", median([&] { rgb.copyTo(o3); }));
   return 0;
 }

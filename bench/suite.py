@@ -31,8 +31,17 @@ PROGRAMS = {
     "blur": "2568x1922", "gaussian5_u8": "1920x1080x3", "pyrdown3": "1920x1080", "harris": "1920x1080x3",
     "gray_u8": "1920x1080x3", "threshold_u8": "1920x1080", "sobel_x": "1920x1080",
     "median3_u8": "1920x1080", "equalize_hist": "1920x1080",
-    "resize_bilinear": "1920x1080x3",
+    "resize_bilinear": "1920x1080x3", "box": "1920x1080", "unsharp": "1536x2560x3:f32",
+    "bilateral_grid": "1536x2560:f32", "interpolate": "1536x2560x4:f32", "camera_pipe": "2592x1968:u16",
 }
+
+
+def smoke_size(size):
+    """The program's input shape at 320x240: its channels and element type kept."""
+    shape, _, kind = size.partition(":")
+    dims = shape.split("x")
+    small = "x".join(["320", "240"] + dims[2:])
+    return small + (":" + kind if kind else "")
 
 
 def source(name):
@@ -80,7 +89,7 @@ def run(args):
     rows = []
     for i, name in enumerate(names):
         path, folder = source(name)
-        size = "320x240" + ("x3" if PROGRAMS.get(name, "").endswith("x3") else "") if args.smoke else PROGRAMS.get(name, "1920x1080")
+        size = smoke_size(PROGRAMS.get(name, "1920x1080")) if args.smoke else PROGRAMS.get(name, "1920x1080")
         print(f"[{i + 1}/{len(names)}] {name} ({size})", file=sys.stderr, flush=True)
         rounds, cv = [], []
         for _ in range(1 if args.smoke else 2):

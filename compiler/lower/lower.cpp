@@ -230,6 +230,18 @@ class Lowerer {
   /// helper Funcs would be stages no schedule can name. Inside the image the index is the clamp of
   /// `likely(x)`, so Halide splits the loops into an interior without the boundary arithmetic and
   /// edges with it.
+  /// `u` modulo `p` (p >= 1), in 0 .. p-1, without an integer division: vector code has none, and
+  /// Halide would divide lane by lane, with the divisor known only at run time. The quotient comes
+  /// from a float division (exact enough for any pixel coordinate, |u| < 2^24: off by at most one,
+  /// which the two selects correct). With `u % p` in every edge iteration, a 7x7 box with a
+  /// reflect101 border ran 1.6 ms and compiled in 14 s, against 0.5 ms and 3 s with a clamped one.
+  static Expr positiveMod(const Expr& u, const Expr& p) {
+    Expr q = Halide::cast<int32_t>(Halide::floor(Halide::cast<float>(u) / Halide::cast<float>(p)));
+    Expr r = u - q * p;
+    r = Halide::select(r < 0, r + p, r);
+    return Halide::select(r >= p, r - p, r);
+  }
+
   Expr boundaryRead(const ir::Stage& s, const std::vector<Halide::Var>& vars) const {
     const Halide::ImageParam& in = out_->inputs[s.input];
     std::vector<Expr> index;
@@ -242,14 +254,14 @@ class Lowerer {
       switch (s.boundary) {
         case ir::BoundaryKind::Edge:
         case ir::BoundaryKind::Constant: index.push_back(inside); break;
-        case ir::BoundaryKind::Wrap: t = (v - lo) % n; break;  // Halide's % of integers is Euclidean: 0 .. n-1
+        case ir::BoundaryKind::Wrap: t = positiveMod(v - lo, n); break;  // 0 .. n-1
         case ir::BoundaryKind::Reflect:
-          t = (v - lo) % (2 * n);                  // 0 .. 2n-1
+          t = positiveMod(v - lo, 2 * n);          // 0 .. 2n-1
           t = Halide::select(t >= n, 2 * n - 1 - t, t);
           break;
         case ir::BoundaryKind::Reflect101: {
-          Expr limit = n - 1;                      // a 1-pixel image: x % 0 is 0 in Halide
-          Expr m = (v - lo) % (2 * limit) - limit; // -limit .. limit-1
+          Expr limit = n - 1;                      // a 1-pixel image: the period is 0, every read is pixel 0
+          Expr m = positiveMod(v - lo, Halide::max(2 * limit, 1)) - limit;  // -limit .. limit-1
           t = limit - Halide::select(m < 0, -m, m);
           break;
         }

@@ -237,8 +237,12 @@ TEST(RunOutputs, EmittedSchedulesLoadBack) {
   ProcessOutcome renamed = fovea({"compile", blur3, "--target", "avx2", "--function", "blur3_fast", "-o", (dir / "f").string(), "--emit", "stmt",
                                   "--schedule", (dir / "a" / "blur3.schedule.json").string()});
   ASSERT_EQ(renamed.status, 0) << renamed.output;
+  // Halide numbers its temporaries and closures per process (t123, name$4, par_for_..._4): only those may differ.
+  auto numbered = [](const std::string& stmt) {
+    return std::regex_replace(std::regex_replace(stmt, std::regex("\\bt[0-9]+\\b"), "t"), std::regex("(\\$|__)[0-9]+"), "$1N");
+  };
   std::string renamedStmt = std::regex_replace(readAll(dir / "f" / "blur3_fast.stmt"), std::regex("blur3_fast"), "blur3");
-  EXPECT_EQ(renamedStmt, first) << "the schedule file did not give the same code under another function name";
+  EXPECT_EQ(numbered(renamedStmt), numbered(first)) << "the schedule file did not give the same code under another function name";
   ASSERT_EQ(fovea({"run", (dir / "a").string(), "-i", kExamples + "/images/chelsea.png", "-o", (dir / "a.png").string(), "--repeat", "1"}).status, 0);
   ProcessOutcome ranRenamed =
       fovea({"run", (dir / "f").string(), "-i", kExamples + "/images/chelsea.png", "-o", (dir / "f.png").string(), "--repeat", "1"});

@@ -198,5 +198,19 @@ TEST(AppsVsOpenCV, BilinearResizeIsBitExact) {
   }
 }
 
+TEST(AppsVsOpenCV, BoxIsBitExact) {
+  // cv::blur on u8 rounds the mean to nearest in fixed point; 49 never divides a sum into a half.
+  Halide::Buffer<uint8_t> camera = loadImage("camera.png", true), chelsea = loadImage("chelsea.png", true);
+  // Each size is a JIT compile of its own (about 14 s): a photograph, and an image smaller than the window.
+  for (const auto& [label, gray] : {std::pair{"camera", camera}, {"chelsea 5x3", corner(chelsea, 5, 3)}}) {
+    JitRun r = runApp("box", gray);
+    ASSERT_EQ(r.outputs.size(), 1u);
+    cv::Mat ref;
+    cv::blur(toMat(gray), ref, cv::Size(7, 7));  // BORDER_DEFAULT: reflect101
+    Diff d = compare<uint8_t>(r.outputs[0], ref);
+    EXPECT_EQ(d.inner + d.outer, 0) << label << ", worst " << d.worst;
+  }
+}
+
 }  // namespace
 }  // namespace fovea::test

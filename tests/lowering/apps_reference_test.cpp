@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <vector>
 
 #include "testing/jit.h"
@@ -158,16 +159,16 @@ TEST(AppsVsReference, BilateralGrid) {
 // the result divided by its alpha. Each level is computed over exactly the region the finer
 // levels read (they reach past the image's edges: level 0 is extended by repeating the edge).
 
-/// A 4-channel float array over the inclusive region [x0, x1] x [y0, y1].
+/// A float array of `ch` channels over the inclusive region [x0, x1] x [y0, y1].
 struct Level {
-  int x0 = 0, y0 = 0, x1 = -1, y1 = -1;
+  int x0 = 0, y0 = 0, x1 = -1, y1 = -1, ch = 4;
   std::vector<float> v;
-  void allocate() { v.assign(static_cast<size_t>(x1 - x0 + 1) * (y1 - y0 + 1) * 4, 0.0f); }
+  void allocate() { v.assign(static_cast<size_t>(x1 - x0 + 1) * (y1 - y0 + 1) * ch, 0.0f); }
   float& at(int x, int y, int c) {
     EXPECT_TRUE(x >= x0 && x <= x1 && y >= y0 && y <= y1) << "reference read outside its level: " << x << ", " << y;
     x = std::clamp(x, x0, x1);
     y = std::clamp(y, y0, y1);
-    return v[((static_cast<size_t>(y - y0) * (x1 - x0 + 1)) + (x - x0)) * 4 + c];
+    return v[((static_cast<size_t>(y - y0) * (x1 - x0 + 1)) + (x - x0)) * ch + c];
   }
 };
 
@@ -360,6 +361,55 @@ TEST(AppsVsReference, CameraPipeIsBitExact) {
       }
     }
     EXPECT_EQ(differ, 0) << w << "x" << h << ", worst " << worst;
+  }
+}
+
+// ---- unsharp -------------------------------------------------------------------------------------
+// Luma (0.299, 0.587, 0.114), a 7-tap Gaussian of sigma 1.5 (weights from exp, normalized here in
+// double) in y then x with the edge repeated, sharpened = 2 luma - blur, out = sharpened / luma * in.
+
+std::vector<float> unsharpReference(const Halide::Buffer<float>& in) {
+  const int W = in.width(), H = in.height();
+  double w[4], sum = 0;
+  for (int k = 0; k < 4; ++k) sum += (k ? 2 : 1) * (w[k] = std::exp(-k * k / (2 * 1.5 * 1.5)));
+  auto px = [&](int x, int y, int c) { return in(std::clamp(x, 0, W - 1), std::clamp(y, 0, H - 1), c); };
+  auto gray = [&](int x, int y) { return 0.299 * px(x, y, 0) + 0.587 * px(x, y, 1) + 0.114 * px(x, y, 2); };
+  auto by = [&](int x, int y) {
+    double s = 0;
+    for (int k = -3; k <= 3; ++k) s += w[std::abs(k)] / sum * gray(x, y + k);
+    return s;
+  };
+  std::vector<float> out(static_cast<size_t>(W) * H * 3);
+  for (int y = 0; y < H; ++y) {
+    for (int x = 0; x < W; ++x) {
+      double blur = 0;
+      for (int k = -3; k <= 3; ++k) blur += w[std::abs(k)] / sum * by(x + k, y);
+      double ratio = (2 * gray(x, y) - blur) / gray(x, y);
+      for (int c = 0; c < 3; ++c) out[(static_cast<size_t>(c) * H + y) * W + x] = static_cast<float>(ratio * px(x, y, c));
+    }
+  }
+  return out;
+}
+
+TEST(AppsVsReference, Unsharp) {
+  // The reference computes in double; the program in f32 with weights written to 9 digits. The
+  // luma is at least 1/256 here (inputs (v + 1) / 256), the sharpened luma at most 2, so the
+  // ratio's f32 rounding (a few ulps of values up to 2, divided by 1/256) stays below 1e-4; the
+  // output is that ratio times a value in [0, 1].
+  Halide::Buffer<uint8_t> rgb = loadImage("chelsea.png");
+  for (auto [w, h] : {std::pair{317, 211}, {1, 1}}) {
+    Halide::Buffer<float> in(w, h, 3);
+    for (int c = 0; c < 3; ++c) {
+      for (int y = 0; y < h; ++y) {
+        for (int x = 0; x < w; ++x) in(x, y, c) = (rgb(x, y, c) + 1) / 256.0f;
+      }
+    }
+    JitRun r = runJit(appSource("unsharp"), {in}, {}, "heuristic", "unsharp", "unsharp.fov");
+    ASSERT_TRUE(r.error.empty()) << r.error;
+    ASSERT_EQ(r.outputs.size(), 1u);
+    FloatDiff d = compareFloat(r.outputs[0], unsharpReference(in), w, h, 3, 1e-4);
+    EXPECT_EQ(d.nonFinite, 0);
+    EXPECT_EQ(d.beyond, 0) << w << "x" << h << ", worst " << d.worst;
   }
 }
 

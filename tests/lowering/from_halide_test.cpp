@@ -32,6 +32,9 @@ std::string stmtOf(const LoweredPipeline& lowered, const Halide::Target& target,
   // two lowerings may differ in those numbers only.
   std::string s = std::regex_replace(text.str(), std::regex("\\bt[0-9]+\\b"), "t");
   s = std::regex_replace(s, std::regex("\\$[0-9]+"), "");
+  // The simplifier orders the operands of a sum of temporaries by their numbers: with the numbers
+  // gone, t.s + t and t + t.s are the same sum.
+  s = std::regex_replace(s, std::regex("\\bt\\.s \\+ t\\b(?!\\.)"), "t + t.s");
   return std::regex_replace(s, std::regex("__[0-9]+\\b"), "");
 }
 

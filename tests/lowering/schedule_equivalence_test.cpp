@@ -206,7 +206,10 @@ TEST_P(ScheduleEquivalence, MatchesReference) {
 }
 
 std::string caseName(const ::testing::TestParamInfo<Case>& info) {
-  std::string name = fs::path(info.param.path).stem().string() + "_" + info.param.pipeline + "_" + info.param.schedule;
+  // The application suite's programs may share a name with an example (unsharp): "app_" tells them apart.
+  fs::path path(info.param.path);
+  std::string name = (path.parent_path().filename() == "apps" ? "app_" : "") + path.stem().string() + "_" + info.param.pipeline + "_" +
+                     info.param.schedule;
   for (char& ch : name) {
     if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
   }
