@@ -223,13 +223,6 @@ class Lowerer {
     FOVEA_ASSERT(false, "unhandled intrinsic");
   }
 
-  /// The read of the input through a boundary condition, at `vars`: every dimension's index is
-  /// mapped into the image (edge: clamped; wrap: repeated; reflect: mirrored with the edge pixel
-  /// repeated, abc|cba; reflect101: mirrored about the edge pixel, abc|ba) or, for a constant
-  /// border, the value outside. Written out here rather than with Halide::BoundaryConditions, whose
-  /// helper Funcs would be stages no schedule can name. Inside the image the index is the clamp of
-  /// `likely(x)`, so Halide splits the loops into an interior without the boundary arithmetic and
-  /// edges with it.
   /// `u` modulo `p` (p >= 1), in 0 .. p-1, without an integer division: vector code has none, and
   /// Halide would divide lane by lane, with the divisor known only at run time. The quotient comes
   /// from a float division (exact enough for any pixel coordinate, |u| < 2^24: off by at most one,
@@ -242,6 +235,13 @@ class Lowerer {
     return Halide::select(r >= p, r - p, r);
   }
 
+  /// The read of the input through a boundary condition, at `vars`: every dimension's index is
+  /// mapped into the image (edge: clamped; wrap: repeated; reflect: mirrored with the edge pixel
+  /// repeated, abc|cba; reflect101: mirrored about the edge pixel, abc|ba) or, for a constant
+  /// border, the value outside. Written out here rather than with Halide::BoundaryConditions, whose
+  /// helper Funcs would be stages no schedule can name. Inside the image the index is the clamp of
+  /// `likely(x)`, so Halide splits the loops into an interior without the boundary arithmetic and
+  /// edges with it.
   Expr boundaryRead(const ir::Stage& s, const std::vector<Halide::Var>& vars) const {
     const Halide::ImageParam& in = out_->inputs[s.input];
     std::vector<Expr> index;

@@ -172,7 +172,8 @@ struct Level {
   }
 };
 
-int floorDiv2(int a) { return a >= 0 ? a / 2 : -((-a + 1) / 2); }
+/// Division rounded toward negative infinity (the language's, for a positive divisor).
+int floorDiv(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
 std::vector<float> interpolateReference(const Halide::Buffer<float>& in) {
   const int W = in.width(), H = in.height(), levels = 10;
@@ -180,8 +181,8 @@ std::vector<float> interpolateReference(const Halide::Buffer<float>& in) {
   // What the rebuilt levels read of each other...
   i[0].x0 = 0, i[0].x1 = W - 1, i[0].y0 = 0, i[0].y1 = H - 1;
   for (int l = 1; l < levels; ++l) {
-    i[l].x0 = floorDiv2(i[l - 1].x0), i[l].x1 = floorDiv2(i[l - 1].x1 + 1);
-    i[l].y0 = floorDiv2(i[l - 1].y0), i[l].y1 = floorDiv2(i[l - 1].y1 + 1);
+    i[l].x0 = floorDiv(i[l - 1].x0, 2), i[l].x1 = floorDiv(i[l - 1].x1 + 1, 2);
+    i[l].y0 = floorDiv(i[l - 1].y0, 2), i[l].y1 = floorDiv(i[l - 1].y1 + 1, 2);
   }
   // ... and what the reduced levels must cover: their own rebuilt level, and the next level's reads.
   d[levels - 1] = i[levels - 1];
@@ -216,8 +217,8 @@ std::vector<float> interpolateReference(const Halide::Buffer<float>& in) {
     for (int y = i[l].y0; y <= i[l].y1; ++y) {
       for (int x = i[l].x0; x <= i[l].x1; ++x) {
         for (int c = 0; c < 4; ++c) {
-          auto ux = [&](int yy) { return 0.5f * (i[l + 1].at(floorDiv2(x), yy, c) + i[l + 1].at(floorDiv2(x + 1), yy, c)); };
-          float u = 0.5f * (ux(floorDiv2(y)) + ux(floorDiv2(y + 1)));
+          auto ux = [&](int yy) { return 0.5f * (i[l + 1].at(floorDiv(x, 2), yy, c) + i[l + 1].at(floorDiv(x + 1, 2), yy, c)); };
+          float u = 0.5f * (ux(floorDiv(y, 2)) + ux(floorDiv(y + 1, 2)));
           i[l].at(x, y, c) = d[l].at(x, y, c) + (1.0f - d[l].at(x, y, 3)) * u;
         }
       }
@@ -275,8 +276,6 @@ int reflect101(int i, int n) {
   while (i < 0 || i >= n) i = i < 0 ? -i : 2 * n - 2 - i;
   return i;
 }
-
-int floorDiv(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
 Halide::Buffer<uint8_t> cameraReference(const Halide::Buffer<uint16_t>& raw) {
   const int W = raw.width(), H = raw.height();
