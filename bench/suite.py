@@ -33,6 +33,7 @@ PROGRAMS = {
     "median3_u8": "1920x1080", "equalize_hist": "1920x1080",
     "resize_bilinear": "1920x1080x3", "box": "1920x1080", "unsharp": "1536x2560x3:f32",
     "bilateral_grid": "1536x2560:f32", "interpolate": "1536x2560x4:f32", "camera_pipe": "2592x1968:u16",
+    "local_laplacian": "1536x2560x3:u16",
 }
 
 

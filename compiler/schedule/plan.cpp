@@ -181,6 +181,22 @@ ReadGraph readGraph(const ir::Pipeline& p) {
     g.consumers.push_back(in.consumers);
     g.readInUpdate.push_back(in.readInUpdate);
   }
+  g.callSites.assign(p.stages.size(), {});
+  for (size_t s = 0; s < p.stages.size(); ++s) {
+    const ir::Stage& st = p.stages[s];
+    if (st.kind != ir::StageKind::Computed) continue;
+    auto count = [&](const ir::ExprPtr& root) {
+      ir::visit(root, [&](const ir::Expr& n) {
+        if (n.kind == ir::ExprKind::Call && static_cast<size_t>(n.index) != s) ++g.callSites[n.index][s];
+        return true;
+      });
+    };
+    count(st.pure.value);
+    for (const ir::Definition& u : st.updates) {
+      count(u.value);
+      for (const ir::ExprPtr& a : u.lhs) count(a);
+    }
+  }
   // Stages are not in this order in the IR (a function's stages, or a stage defined after a stage
   // that reads it in an update), so the order follows the reads.
   std::vector<int> state(p.stages.size(), 0);  // 0 new, 1 in progress, 2 done

@@ -16,6 +16,7 @@
 /// by the block's threads, into shared memory; inlined stages stay inlined.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,7 @@ Access accessOf(const ir::Expr& call, size_t consumerDims = SIZE_MAX);
 /// update reads it, and every stage in an order where consumers come before their producers.
 struct ReadGraph {
   std::vector<std::vector<size_t>> consumers;
+  std::vector<std::map<size_t, size_t>> callSites;  ///< per producer: call sites in each consumer
   std::vector<bool> readInUpdate;
   std::vector<size_t> consumersFirst;
 };

@@ -1,6 +1,7 @@
 #include "schedule/sample.h"
 
 #include <algorithm>
+#include <map>
 #include <random>
 
 #include <fmt/format.h>
@@ -16,6 +17,8 @@ class Sampler {
     size_t n = p_.stages.size();
     ReadGraph graph = readGraph(p_);
     consumers_ = std::move(graph.consumers);
+    callSites_ = std::move(graph.callSites);
+    copies_.assign(n, 1);
     readInUpdate_ = std::move(graph.readInUpdate);
     isOutput_.assign(n, false);
     for (const ir::Output& o : p_.outputs) {
@@ -148,7 +151,14 @@ class Sampler {
       options = {Placement::Root};
     } else {
       options.push_back(Placement::Root);
-      if (s.updates.empty()) options.push_back(Placement::Inline);
+      // Inlined, the stage's expression is copied into its holder once per call site, times the
+      // copies of each inlined consumer: a pyramid inlined level into level multiplies them (4
+      // taps along x and 4 along y per level) until Halide's lowering takes minutes. Beyond
+      // kMaxInlineCopies the stage is stored.
+      size_t copies = 0;
+      for (const auto& [c, sites] : callSites_[k]) copies += sites * (placement_[c] == Placement::Inline ? copies_[c] : 1);
+      copies_[k] = std::max<size_t>(copies, 1);
+      if (s.updates.empty() && copies_[k] <= kMaxInlineCopies) options.push_back(Placement::Inline);
       size_t h = readInUpdate_[k] ? SIZE_MAX : holder(k);
       if (h != SIZE_MAX && !loops_[h].empty()) options.push_back(Placement::At);
       owner_[k] = h;
@@ -206,7 +216,10 @@ class Sampler {
   const ir::Pipeline& p_;
   const PlanContext& c_;
   std::mt19937_64 rng_;
+  static constexpr size_t kMaxInlineCopies = 16;
   std::vector<std::vector<size_t>> consumers_;
+  std::vector<std::map<size_t, size_t>> callSites_;
+  std::vector<size_t> copies_;  ///< copies of a stage's expression in its holder when inlined
   std::vector<bool> readInUpdate_, isOutput_;
   std::vector<Placement> placement_;
   std::vector<size_t> owner_;                  ///< the stage holding an inlined or At stage's reads

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <stdexcept>
 #include <vector>
 
 #include "testing/jit.h"
@@ -409,6 +410,151 @@ TEST(AppsVsReference, Unsharp) {
     FloatDiff d = compareFloat(r.outputs[0], unsharpReference(in), w, h, 3, 1e-4);
     EXPECT_EQ(d.nonFinite, 0);
     EXPECT_EQ(d.beyond, 0) << w << "x" << h << ", worst " << d.worst;
+  }
+}
+
+// ---- local_laplacian ---------------------------------------------------------------------------
+// 8 reference intensities, 8 levels. Level 0 and the luma depend on the input through its
+// clamped coordinates only; every other level is kept over the region the next levels read (as
+// the program's pure functions are defined everywhere).
+
+struct Span {
+  int lo = 0, hi = -1;
+};
+Span upReads(Span s) { return {floorDiv(s.lo - 2, 2), floorDiv(s.hi + 2, 2)}; }
+Span downReads(Span s) { return {2 * s.lo - 1, 2 * s.hi + 2}; }
+Span join(Span a, Span b) { return {std::min(a.lo, b.lo), std::max(a.hi, b.hi)}; }
+
+/// planes x [x.lo, x.hi] x [y.lo, y.hi] doubles.
+struct Grid {
+  Span x, y;
+  int planes = 1;
+  std::vector<double> v;
+  Grid() = default;
+  Grid(Span x_, Span y_, int planes_) : x(x_), y(y_), planes(planes_), v(static_cast<size_t>(x_.hi - x_.lo + 1) * (y_.hi - y_.lo + 1) * planes_) {}
+  double& at(int i, int j, int k = 0) {
+    if (i < x.lo || i > x.hi || j < y.lo || j > y.hi) throw std::out_of_range("reference read outside its region");
+    return v[(static_cast<size_t>(k) * (y.hi - y.lo + 1) + (j - y.lo)) * (x.hi - x.lo + 1) + (i - x.lo)];
+  }
+};
+
+std::vector<float> localLaplacianReference(const Halide::Buffer<uint16_t>& in, double alpha, double beta) {
+  const int W = in.width(), H = in.height(), K = 8, L = 8;
+  auto src = [&](int x, int y, int c) { return static_cast<int>(in(std::clamp(x, 0, W - 1), std::clamp(y, 0, H - 1), c)); };
+  auto luma = [&](int x, int y) { return floorDiv(306 * src(x, y, 0) + 601 * src(x, y, 1) + 117 * src(x, y, 2) + 512, 1024); };
+  auto remap = [&](int i) {
+    double t = i / 256.0;
+    return alpha * t * std::exp(-t * t / 2.0);
+  };
+  auto level0 = [&](int x, int y, int k) {
+    double ref = static_cast<double>(k) / (K - 1);
+    return beta * (luma(x, y) / 65535.0 - ref) + ref + remap(floorDiv(luma(x, y) * (K - 1) * 256, 65535) - 256 * k);
+  };
+  // The output levels' regions, and what the Gaussian levels must cover.
+  std::vector<Span> rx(L), ry(L), dx(L), dy(L);
+  rx[0] = {0, W - 1}, ry[0] = {0, H - 1};
+  for (int l = 1; l < L; ++l) rx[l] = upReads(rx[l - 1]), ry[l] = upReads(ry[l - 1]);
+  dx[L - 1] = rx[L - 1], dy[L - 1] = ry[L - 1];
+  for (int l = L - 2; l >= 1; --l) dx[l] = join(rx[l], downReads(dx[l + 1])), dy[l] = join(ry[l], downReads(dy[l + 1]));
+  // Gaussian pyramids: the remapped images (g, K planes) and the input's luma in integers (i).
+  std::vector<Grid> g(L), iq(L);
+  auto g0 = [&](int x, int y, int k) { return level0(x, y, k); };
+  auto i0 = [&](int x, int y) { return static_cast<double>(luma(x, y)); };
+  for (int l = 1; l < L; ++l) {
+    g[l] = Grid(dx[l], dy[l], K);
+    iq[l] = Grid(dx[l], dy[l], 1);
+    for (int y = dy[l].lo; y <= dy[l].hi; ++y) {
+      for (int x = dx[l].lo; x <= dx[l].hi; ++x) {
+        for (int k = 0; k < K; ++k) {
+          auto read = [&](int i, int j) { return l == 1 ? g0(i, j, k) : g[l - 1].at(i, j, k); };
+          auto row = [&](int j) { return (read(2 * x - 1, j) + 3 * read(2 * x, j) + 3 * read(2 * x + 1, j) + read(2 * x + 2, j)) / 8; };
+          g[l].at(x, y, k) = (row(2 * y - 1) + 3 * row(2 * y) + 3 * row(2 * y + 1) + row(2 * y + 2)) / 8;
+        }
+        auto read = [&](int i, int j) { return static_cast<int>(l == 1 ? i0(i, j) : iq[l - 1].at(i, j)); };
+        auto row = [&](int j) { return read(2 * x - 1, j) + 3 * read(2 * x, j) + 3 * read(2 * x + 1, j) + read(2 * x + 2, j); };
+        iq[l].at(x, y) = floorDiv(row(2 * y - 1) + 3 * row(2 * y) + 3 * row(2 * y + 1) + row(2 * y + 2) + 32, 64);
+      }
+    }
+  }
+  auto G = [&](int l, int x, int y, int k) { return l == 0 ? g0(x, y, k) : g[l].at(x, y, k); };
+  auto I = [&](int l, int x, int y) { return static_cast<int>(l == 0 ? i0(x, y) : iq[l].at(x, y)); };
+  // Up one level: 3/4 of the nearest coarse sample, 1/4 of the one beyond it.
+  auto up = [&](auto&& f, int x, int y) {
+    auto ux = [&](int j) {
+      return x % 2 == 0 ? 0.25 * f(floorDiv(x - 2, 2), j) + 0.75 * f(floorDiv(x, 2), j)
+                        : 0.75 * f(floorDiv(x, 2), j) + 0.25 * f(floorDiv(x + 2, 2), j);
+    };
+    return y % 2 == 0 ? 0.25 * ux(floorDiv(y - 2, 2)) + 0.75 * ux(floorDiv(y, 2)) : 0.75 * ux(floorDiv(y, 2)) + 0.25 * ux(floorDiv(y + 2, 2));
+  };
+  std::vector<Grid> o(L);
+  for (int l = L - 1; l >= 0; --l) {
+    o[l] = Grid(rx[l], ry[l], 1);
+    for (int y = ry[l].lo; y <= ry[l].hi; ++y) {
+      for (int x = rx[l].lo; x <= rx[l].hi; ++x) {
+        auto coefficient = [&](int k) {
+          if (l == L - 1) return G(l, x, y, k);
+          return G(l, x, y, k) - up([&](int i, int j) { return G(l + 1, i, j, k); }, x, y);
+        };
+        int t = I(l, x, y) * (K - 1), lo = std::clamp(t / 65535, 0, K - 2);
+        double w = static_cast<double>(t - lo * 65535) / 65535.0;
+        double picked = (1 - w) * coefficient(lo) + w * coefficient(lo + 1);
+        o[l].at(x, y) = l == L - 1 ? picked : up([&](int i, int j) { return o[l + 1].at(i, j); }, x, y) + picked;
+      }
+    }
+  }
+  std::vector<float> out(static_cast<size_t>(W) * H * 3);
+  for (int c = 0; c < 3; ++c) {
+    for (int y = 0; y < H; ++y) {
+      for (int x = 0; x < W; ++x) {
+        double ratio = (src(x, y, c) / 65535.0 + 0.01) / (luma(x, y) / 65535.0 + 0.01);
+        out[(static_cast<size_t>(c) * H + y) * W + x] = static_cast<float>(std::clamp(o[0].at(x, y) * ratio, 0.0, 1.0));
+      }
+    }
+  }
+  return out;
+}
+
+/// The photograph's top-left w x h corner as planar u16 RGB (each 8-bit value times 257, plus a
+/// fixed pseudo-random low byte, so every intensity bit varies).
+Halide::Buffer<uint16_t> rgb16(int w, int h) {
+  Halide::Buffer<uint8_t> rgb = loadImage("chelsea.png");
+  Halide::Buffer<uint16_t> out(w, h, 3);
+  uint32_t state = 4242;
+  for (int c = 0; c < 3; ++c) {
+    for (int y = 0; y < h; ++y) {
+      for (int x = 0; x < w; ++x) {
+        state = state * 1664525u + 1013904223u;
+        out(x, y, c) = static_cast<uint16_t>(std::min(rgb(x, y, c) * 256 + static_cast<int>(state >> 24), 65535));
+      }
+    }
+  }
+  return out;
+}
+
+TEST(AppsVsReference, LocalLaplacian) {
+  // The luma, the table indices and the input's pyramid are integers: exact in both. The float
+  // part is about 40 roundings deep (8 levels down, 8 up, each a few multiply-adds of values
+  // below 2, which vector code may fuse); the outputs are in [0, 1] and scaled by the color
+  // ratio (at most 101 for a black luma under a bright channel, but then the value is clamped):
+  // 1e-5 allows a few ulps per level.
+  // One compile (about 40 s) for every size and parameter set.
+  const std::vector<std::pair<int, int>> sizes = {{317, 211}, {37, 29}, {1, 1}};
+  const std::vector<std::pair<double, double>> settings = {{1.0, 1.0}, {3.0, 0.5}};
+  std::vector<JitCall> calls;
+  for (auto [alpha, beta] : settings) {
+    for (auto [w, h] : sizes) calls.push_back({{rgb16(w, h)}, {{"alpha", alpha}, {"beta", beta}}});
+  }
+  std::vector<JitRun> runs = runJitEach(appSource("local_laplacian"), calls, "heuristic", "local_laplacian", "local_laplacian.fov");
+  for (size_t i = 0; i < calls.size(); ++i) {
+    auto [w, h] = sizes[i % sizes.size()];
+    auto [alpha, beta] = settings[i / sizes.size()];
+    const JitRun& run = runs[i];
+    ASSERT_TRUE(run.error.empty()) << run.error;
+    ASSERT_EQ(run.outputs.size(), 1u);
+    std::vector<float> ref = localLaplacianReference(Halide::Buffer<uint16_t>(calls[i].inputs[0]), alpha, beta);
+    FloatDiff d = compareFloat(run.outputs[0], ref, w, h, 3, 1e-5);
+    EXPECT_EQ(d.nonFinite, 0) << w << "x" << h;
+    EXPECT_EQ(d.beyond, 0) << w << "x" << h << " alpha " << alpha << " beta " << beta << ", worst " << d.worst;
   }
 }
 

@@ -13,7 +13,9 @@
 // and by at most 1.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <cstring>
 #include <random>
 
@@ -217,6 +219,41 @@ std::string caseName(const ::testing::TestParamInfo<Case>& info) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Pipelines, ScheduleEquivalence, ::testing::ValuesIn(listCases()), caseName);
+
+TEST(ScheduleFuzzerFindings, TwoLaneGuardedVectorOfAParitySelect) {
+  // Found by the fuzzer on local_laplacian (random:1): Halide 14 computed the last column of a
+  // 37-wide stage wrong when its x loop was split by 2 with a guarded tail and vectorized, and
+  // the lanes' parity chose a select's branch (upsampling). Such a loop is unrolled instead.
+  const std::string source = R"(pipeline upt(input: f32[x, y]) -> f32[x, y] size (input.width, input.height) {
+    src = boundary(input, edge);
+    h(x, y) = src(x, y) * 2.0;
+    ux(x, y) = select(x % 2 == 0, 0.25 * h((x - 2) / 2, y) + 0.75 * h(x / 2, y), 0.75 * h(x / 2, y) + 0.25 * h((x + 2) / 2, y));
+    out(x, y) = ux(x, y) + 1.0;
+    return out;
+})";
+  fs::path schedule = fs::temp_directory_path() / "fovea_two_lane_guard.json";
+  std::ofstream(schedule) << R"({"version": 2, "strategy": "fuzzer finding", "stages": [
+    {"stage": "h", "compute": "root"},
+    {"stage": "ux", "compute": "root", "definitions": [{"steps": [{"split": "x", "outer": "x", "inner": "x_i", "factor": 2, "tail": "guard"}], "vectorized": ["x_i"]}]},
+    {"stage": "upt", "compute": "root"}]})";
+  for (int width : {37, 36, 1}) {
+    Halide::Buffer<float> in(width, 5);
+    in.for_each_element([&](int x, int y) { in(x, y) = static_cast<float>((x * 7 + y * 3) % 13); });
+    JitRun got = runJit(source, {in}, {}, schedule.string(), "upt");
+    ASSERT_TRUE(got.error.empty()) << got.error;
+    Halide::Buffer<float> out = got.outputs[0];
+    auto h = [&](int x, int y) { return 2.0f * in(std::clamp(x, 0, width - 1), y); };
+    for (int y = 0; y < 5; ++y) {
+      for (int x = 0; x < width; ++x) {
+        // Euclidean halves, as the language's.
+        auto half = [](int v) { return v >= 0 ? v / 2 : -((1 - v) / 2); };
+        float want = (x % 2 == 0 ? 0.25f * h(half(x - 2), y) + 0.75f * h(half(x), y) : 0.75f * h(half(x), y) + 0.25f * h(half(x + 2), y)) + 1.0f;
+        EXPECT_EQ(out(x, y), want) << "width " << width << " at " << x << "," << y;
+      }
+    }
+  }
+  fs::remove(schedule);
+}
 
 }  // namespace
 }  // namespace fovea::test

@@ -37,36 +37,38 @@ Halide::Buffer<uint8_t> loadImage(const std::string& name, bool gray) {
   return out;
 }
 
-JitRun runJit(const std::string& source, const std::vector<Halide::Buffer<>>& inputs, const std::map<std::string, double>& params,
-              const std::string& schedule, const std::string& name, const std::string& path) {
-  JitRun run;
+std::vector<JitRun> runJitEach(const std::string& source, const std::vector<JitCall>& calls, const std::string& schedule,
+                               const std::string& name, const std::string& path) {
+  std::vector<JitRun> runs(calls.size());
+  auto failAll = [&](const std::string& message) {
+    for (JitRun& r : runs) r.error = message;
+    return runs;
+  };
   compiler::Result<compiler::Program> program = compiler::checkSource(source, path, compiler::Options{FOVEA_STDLIB_DIR, {}, {}});
-  if (!program) {
-    run.error = program.failure().render();
-    return run;
-  }
+  if (!program) return failAll(program.failure().render());
   compiler::Result<const ir::Pipeline*> p = program->pipeline(name);
   if (!p && name.empty() && !program->ir().pipelines.empty()) p = &program->ir().pipelines.back();  // several: the last
-  if (!p) {
-    run.error = p.failure().render();
-    return run;
-  }
+  if (!p) return failAll(p.failure().render());
   compiler::Result<std::unique_ptr<compiler::JitPipeline>> jit = compiler::jit(*program, **p, schedule, hostTarget());
-  if (!jit) {
-    run.error = jit.failure().render();
-    return run;
+  if (!jit) return failAll(jit.failure().render());
+  for (size_t i = 0; i < calls.size(); ++i) {
+    std::vector<Image> in, out;
+    for (const Halide::Buffer<>& b : calls[i].inputs) in.push_back(*b.get());
+    try {
+      // Outputs sized and laid out as the runtime does (color interleaved, as the inputs usually are).
+      (*jit)->run(in, calls[i].params, out);
+    } catch (const std::exception& e) {
+      runs[i].error = e.what();
+      continue;
+    }
+    for (const Image& o : out) runs[i].outputs.emplace_back(Image(o));
   }
-  std::vector<Image> in, out;
-  for (const Halide::Buffer<>& b : inputs) in.push_back(*b.get());
-  try {
-    // Outputs sized and laid out as the runtime does (color interleaved, as the inputs usually are).
-    (*jit)->run(in, params, out);
-  } catch (const std::exception& e) {
-    run.error = e.what();
-    return run;
-  }
-  for (const Image& o : out) run.outputs.emplace_back(Image(o));
-  return run;
+  return runs;
+}
+
+JitRun runJit(const std::string& source, const std::vector<Halide::Buffer<>>& inputs, const std::map<std::string, double>& params,
+              const std::string& schedule, const std::string& name, const std::string& path) {
+  return runJitEach(source, {JitCall{inputs, params}}, schedule, name, path).front();
 }
 
 }  // namespace fovea::test

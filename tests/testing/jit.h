@@ -21,6 +21,17 @@ struct JitRun {
 JitRun runJit(const std::string& source, const std::vector<Halide::Buffer<>>& inputs, const std::map<std::string, double>& params = {},
               const std::string& schedule = "heuristic", const std::string& name = "", const std::string& path = "test.fov");
 
+/// One run's inputs and scalar parameters.
+struct JitCall {
+  std::vector<Halide::Buffer<>> inputs;
+  std::map<std::string, double> params;
+};
+
+/// runJit for several calls, compiled once (a large program compiles for tens of seconds): one
+/// JitRun per call, in order.
+std::vector<JitRun> runJitEach(const std::string& source, const std::vector<JitCall>& calls, const std::string& schedule = "heuristic",
+                               const std::string& name = "", const std::string& path = "test.fov");
+
 /// An interleaved (channel-innermost) buffer, as OpenCV stores images.
 Halide::Buffer<> interleaved(Halide::Type t, int width, int height, int channels);
 
