@@ -115,7 +115,7 @@ def run(args):
             row["autoschedulers"] = {}
             for s in ("mullapudi2016", "adams2019"):
                 print(f"    {name}: {s}", file=sys.stderr, flush=True)
-                r = fovea_bench(path, size, s, floor=False)
+                r = fovea_bench(path, size, s, floor=False, timeout=args.autoscheduler_timeout)
                 row["autoschedulers"][s] = {"error": r["error"]} if "error" in r else {"median_ms": r["median_ms"], "compile_ms": r.get("compile_ms")}
             best = [a["median_ms"] for a in row["autoschedulers"].values() if "median_ms" in a]
             row["best_autoscheduler_ms"] = min(best) if best else None
@@ -226,6 +226,8 @@ def main():
     ap.add_argument("programs", nargs="*")
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "suite"))
     ap.add_argument("--autoschedulers", action="store_true", help="also run Mullapudi2016 and Adams2019 (minutes per program)")
+    ap.add_argument("--autoscheduler-timeout", type=int, default=300, metavar="S",
+                    help="seconds an autoscheduler's compile and run may take before it is recorded as timed out (default 300)")
     ap.add_argument("--smoke", action="store_true", help="320x240 inputs, one round, no OpenCV (for CI)")
     args = ap.parse_args()
     for n in args.programs:
