@@ -2,6 +2,7 @@
 
 #include "sema/elaborator.h"
 #include "sema/fn_checks.h"
+#include "sema/data_index_bounds.h"
 #include "sema/input_bounds.h"
 
 namespace fovea {
@@ -27,6 +28,7 @@ ir::Program checkProgram(const std::vector<ast::Module>& modules, DiagnosticEngi
       // After other errors the IR lacks what failed to check, which can only hide reads, never
       // invent them: the check stays meaningful.
       checkInputBounds(p, diags);
+      checkDataIndexBounds(p, diags);
       if (m == 0) program.pipelines.push_back(std::move(p));
     }
   }
