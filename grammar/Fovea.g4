@@ -16,7 +16,10 @@ item
 importDecl   : IMPORT (modulePath | STRING) SEMI ;
 modulePath   : ident (DOT ident)* ;
 constDecl    : CONST ident (COLON ident)? ASSIGN expr SEMI ;
-fnDecl       : FN ident LPAREN (ident (COMMA ident)*)? RPAREN block ;
+fnDecl       : FN ident LPAREN (fnParam (COMMA fnParam)*)? RPAREN block ;
+// `in`, `interp: nearest | bilinear = bilinear` (an option parameter), `b: border = reflect101`,
+// `ksize = 3` (a default value).
+fnParam      : ident (COLON ident (PIPE ident)*)? (ASSIGN expr)? ;
 // `model classifier = onnx("models/tiny_cnn.onnx");` (the path is relative to the file)
 modelDecl    : MODEL ident ASSIGN ident LPAREN STRING RPAREN SEMI ;
 pipelineDecl : PIPELINE ident LPAREN (param (COMMA param)*)? RPAREN ARROW outputs block ;
@@ -33,7 +36,7 @@ outputSpec   : ident LBRACK dimList RBRACK (SIZE LPAREN expr (COMMA expr)* RPARE
 block : LBRACE stmt* RBRACE ;
 
 stmt
-    : ident LPAREN argList RPAREN updateOp expr overClause? SEMI  # defineStmt
+    : ident LPAREN argList RPAREN updateOp expr overClause? sizeClause? SEMI  # defineStmt
     | ident ASSIGN expr SEMI                                       # bindStmt
     | LET ident ASSIGN expr SEMI                                   # letStmt
     | RETURN expr SEMI                                          # returnStmt
@@ -45,6 +48,9 @@ updateOp : ASSIGN | PLUS_ASSIGN | MINUS_ASSIGN | STAR_ASSIGN | SLASH_ASSIGN | MI
 // `over r in input` or `over r in [0 .. n, 0 .. m]`
 overClause : OVER ident IN (ident | LBRACK range (COMMA range)* RBRACK) ;
 range      : expr DOTDOT expr ;
+
+// `r(x, y, ...) = ... size (w, h);`: the extents of a stage's leading dimensions
+sizeClause : SIZE LPAREN expr (COMMA expr)* RPAREN ;
 
 argList : (arg (COMMA arg)*)? ;
 arg     : ELLIPSIS | expr ;
@@ -115,6 +121,7 @@ LT           : '<' ;
 GT           : '>' ;
 AND          : '&&' ;
 OR           : '||' ;
+PIPE         : '|' ;
 NOT          : '!' ;
 ASSIGN       : '=' ;
 PLUS         : '+' ;

@@ -11,6 +11,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   graphviz binutils
   libonnx-testdata
+  python3-skimage
 )
 
 # Prints those of the given packages that are not installed, one a line.

@@ -111,7 +111,8 @@ std::string pipelineGraphDot(const ir::Pipeline& p, const Schedule& schedule, co
     const ir::Stage& st = p.stages[s];
     if (st.kind == ir::StageKind::Input) continue;
     if (st.kind == ir::StageKind::Boundary) {
-      dot += fmt::format("  {} -> {} [label=\"{}\"];\n", quote(p.inputs[st.input].name), nodeName(s), ir::toString(st.boundary));
+      std::string from = st.input >= 0 ? quote(p.inputs[st.input].name) : nodeName(static_cast<size_t>(st.pure.value->index));
+      dot += fmt::format("  {} -> {} [label=\"{}\"];\n", from, nodeName(s), ir::toString(st.boundary));
       continue;
     }
     std::vector<const ir::Expr*> calls;

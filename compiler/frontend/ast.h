@@ -79,6 +79,8 @@ struct Stmt {
   SourceLoc opLoc;
   ExprPtr value;                   ///< Define, Bind, Let: right-hand side
   std::optional<OverClause> over;  ///< Define: a reduction domain
+  std::vector<ExprPtr> size;       ///< Define: `size (w, h)`, the extents of the leading dimensions
+  SourceLoc sizeLoc;
   std::vector<ExprPtr> values;     ///< Return: one or more values
 };
 
@@ -140,9 +142,13 @@ struct Decl {
   std::string modelPath;  ///< as written (relative to the declaring file)
   SourceLoc modelPathLoc;
 
-  // Fn: stage parameters
+  // Fn: parameters, each with the options it accepts (`interp: nearest | bilinear`; the one name
+  // `border` stands for the boundary conditions) and a default value, where declared.
   std::vector<std::string> fnParams;
   std::vector<SourceLoc> fnParamLocs;
+  std::vector<std::vector<std::string>> fnParamOptions;  ///< empty: a stage or scalar parameter
+  std::vector<SourceLoc> fnParamOptionLocs;
+  std::vector<ExprPtr> fnParamDefaults;                  ///< null: the argument is required
 
   // Pipeline
   std::vector<Param> params;

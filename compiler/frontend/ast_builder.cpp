@@ -76,7 +76,7 @@ class AstBuilder {
   static std::string declName(FoveaParser::ItemContext* item) {
     antlr4::ParserRuleContext* id = nullptr;
     if (auto* c = item->constDecl()) id = c->ident().empty() ? nullptr : c->ident(0);
-    if (auto* f = item->fnDecl()) id = f->ident().empty() ? nullptr : f->ident(0);
+    if (auto* f = item->fnDecl()) id = f->ident();
     if (auto* p = item->pipelineDecl()) id = p->ident();
     if (auto* m = item->modelDecl()) id = m->ident().empty() ? nullptr : m->ident(0);
     return id ? id->getText() : std::string();
@@ -175,13 +175,19 @@ class AstBuilder {
   }
 
   std::optional<ast::Decl> buildFn(FoveaParser::FnDeclContext* ctx) {
-    if (ctx->ident().empty() || !ctx->block()) return std::nullopt;
+    if (!ctx->ident() || !ctx->block()) return std::nullopt;
     ast::Decl d = newDecl(ast::DeclKind::Fn, ctx);
-    d.name = text(ctx->ident(0));
-    d.nameLoc = loc(ctx->ident(0));
-    for (size_t i = 1; i < ctx->ident().size(); ++i) {
-      d.fnParams.push_back(text(ctx->ident(i)));
-      d.fnParamLocs.push_back(loc(ctx->ident(i)));
+    d.name = text(ctx->ident());
+    d.nameLoc = loc(ctx->ident());
+    for (auto* p : ctx->fnParam()) {
+      if (p->ident().empty()) return std::nullopt;
+      d.fnParams.push_back(text(p->ident(0)));
+      d.fnParamLocs.push_back(loc(p->ident(0)));
+      std::vector<std::string> options;
+      for (size_t i = 1; i < p->ident().size(); ++i) options.push_back(text(p->ident(i)));
+      d.fnParamOptions.push_back(std::move(options));
+      d.fnParamOptionLocs.push_back(p->ident().size() > 1 ? loc(p->ident(1)) : SourceLoc{});
+      d.fnParamDefaults.push_back(p->expr() ? buildExpr(p->expr()) : nullptr);
     }
     d.body = buildBlock(ctx->block());
     return d;
@@ -292,6 +298,10 @@ class AstBuilder {
       s.opLoc = loc(c->updateOp());
       s.value = buildExpr(c->expr());
       if (auto* over = c->overClause()) s.over = buildOver(over);
+      if (auto* size = c->sizeClause()) {
+        s.sizeLoc = loc(size);
+        for (auto* e : size->expr()) s.size.push_back(buildExpr(e));
+      }
       return s;
     }
     if (auto* c = dynamic_cast<FoveaParser::BindStmtContext*>(ctx)) {

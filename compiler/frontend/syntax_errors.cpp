@@ -153,7 +153,12 @@ void FoveaErrorStrategy::reportMissingToken(antlr4::Parser* p) {
   report(p, p->getCurrentToken(), getExpectedTokens(p), true);
 }
 
-void FoveaErrorStrategy::report(antlr4::Parser* p, Token* offending, const antlr4::misc::IntervalSet& expected, bool missing) {
+void FoveaErrorStrategy::report(antlr4::Parser* p, Token* offending, const antlr4::misc::IntervalSet& expectedSet, bool missing) {
+  // After a definition's value, `size (...)` may follow too; ';' and 'over' are what is missing.
+  antlr4::misc::IntervalSet expected = expectedSet;
+  if (expected.contains(static_cast<ssize_t>(FoveaLexer::SEMI)) && expected.contains(static_cast<ssize_t>(FoveaLexer::SIZE))) {
+    expected.remove(static_cast<ssize_t>(FoveaLexer::SIZE));
+  }
   errorContexts.push_back(p->getContext());
   // One error per statement: the first explains it, what follows in the same statement is
   // usually its echo. A statement that already has a lexical error gets no parser error.

@@ -242,12 +242,26 @@ class Lowerer {
   /// helper Funcs would be stages no schedule can name. Inside the image the index is the clamp of
   /// `likely(x)`, so Halide splits the loops into an interior without the boundary arithmetic and
   /// edges with it.
-  Expr boundaryRead(const ir::Stage& s, const std::vector<Halide::Var>& vars) const {
-    const Halide::ImageParam& in = out_->inputs[s.input];
+  Expr boundaryRead(const ir::Stage& s, const std::vector<Halide::Var>& vars) {
+    // The source is a pipeline input (an ImageParam, whose min need not be 0) or a computed stage
+    // of known extents from 0; a dimension of unknown extent is read as it is.
+    const ir::Stage& src = p_.stages[s.pure.value->index];
+    const Halide::ImageParam* image = src.kind == ir::StageKind::Input ? &out_->inputs[src.input] : nullptr;
     std::vector<Expr> index;
     Expr outside = Halide::Internal::const_false();
-    for (int d = 0; d < in.dimensions(); ++d) {
-      Expr v = vars[d], lo = in.dim(d).min(), n = in.dim(d).extent(), hi = lo + n - 1;
+    for (size_t d = 0; d < vars.size(); ++d) {
+      Expr v = vars[d], lo, n;
+      if (image) {
+        lo = image->dim(static_cast<int>(d)).min();
+        n = image->dim(static_cast<int>(d)).extent();
+      } else if (d < s.extents.size() && s.extents[d]) {
+        lo = 0;
+        n = lower(*s.extents[d], DefinitionScope{});
+      } else {
+        index.push_back(v);
+        continue;
+      }
+      Expr hi = lo + n - 1;
       Expr inside = Halide::clamp(Halide::likely(v), lo, hi);
       Expr out = v < lo || v > hi;
       Expr t;  // zero-based index outside the image
@@ -269,7 +283,7 @@ class Lowerer {
       if (t.defined()) index.push_back(Halide::select(out, Halide::clamp(t + lo, lo, hi), inside));
       if (s.boundary == ir::BoundaryKind::Constant) outside = outside || out;
     }
-    Expr read = in(index);
+    Expr read = image ? Expr((*image)(index)) : Expr(out_->stages[s.pure.value->index](index));
     if (s.boundary == ir::BoundaryKind::Constant) return Halide::select(outside, Halide::cast(read.type(), constant(*s.boundaryValue)), read);
     return read;
   }

@@ -33,7 +33,7 @@ Closure closureOf(const ir::Pipeline& p, const std::vector<int>& roots, const st
     if (!c.stages.insert(s).second) continue;
     const ir::Stage& st = p.stages[s];
     if (st.kind == ir::StageKind::Model) continue;
-    if (st.kind == ir::StageKind::Input || st.kind == ir::StageKind::Boundary) {
+    if (st.kind == ir::StageKind::Input || (st.kind == ir::StageKind::Boundary && st.input >= 0)) {
       c.inputs.insert(st.input);
       if (st.kind == ir::StageKind::Boundary) work.push_back(p.inputs[st.input].stage);
     }
@@ -89,12 +89,13 @@ class SegmentBuilder {
         s.input = modelInputs_.at(old);
         out_.inputs[s.input].stage = now;
       } else {
-        if (st.kind != ir::StageKind::Computed) s.input = inputMap_.at(st.input);
+        if (st.kind != ir::StageKind::Computed && st.input >= 0) s.input = inputMap_.at(st.input);
         if (st.kind == ir::StageKind::Input) out_.inputs[s.input].stage = now;
         s.pure = remap(st.pure);
         s.updates.clear();
         for (const ir::Definition& u : st.updates) s.updates.push_back(remap(u));
         s.boundaryValue = remap(st.boundaryValue);
+        for (ir::ExprPtr& x : s.extents) x = remap(x);
       }
       out_.stages.push_back(std::move(s));
     }

@@ -152,11 +152,15 @@ void collect(const ir::ExprPtr& root, size_t consumer, size_t consumerDims, bool
   });
 }
 
+/// A stage whose definitions read other stages: a computed one, or a boundary condition over a
+/// computed stage (one over an input is a clamp of the input's reads, folded into its readers).
+bool readsStages(const ir::Stage& st) { return st.kind == ir::StageKind::Computed || (st.kind == ir::StageKind::Boundary && st.input < 0); }
+
 std::vector<StageInfo> analyze(const ir::Pipeline& p) {
   std::vector<StageInfo> info(p.stages.size());
   for (size_t s = 0; s < p.stages.size(); ++s) {
     const ir::Stage& st = p.stages[s];
-    if (st.kind != ir::StageKind::Computed) continue;
+    if (!readsStages(st)) continue;
     collect(st.pure.value, s, st.dims.size(), false, info);
     for (const ir::Definition& u : st.updates) {
       collect(u.value, s, st.dims.size(), true, info);
@@ -184,7 +188,7 @@ ReadGraph readGraph(const ir::Pipeline& p) {
   g.callSites.assign(p.stages.size(), {});
   for (size_t s = 0; s < p.stages.size(); ++s) {
     const ir::Stage& st = p.stages[s];
-    if (st.kind != ir::StageKind::Computed) continue;
+    if (!readsStages(st)) continue;
     auto count = [&](const ir::ExprPtr& root) {
       ir::visit(root, [&](const ir::Expr& n) {
         if (n.kind == ir::ExprKind::Call && static_cast<size_t>(n.index) != s) ++g.callSites[n.index][s];

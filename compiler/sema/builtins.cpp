@@ -38,8 +38,11 @@ std::optional<ir::BoundaryKind> parseBoundaryKind(std::string_view name) {
   return std::nullopt;
 }
 
+bool isCompileTimeBuiltin(std::string_view name) { return name == "choose" || name == "type_of" || name == "sat" || name == "is_float"; }
+
 bool isBuiltinFunction(std::string_view name, bool callsOnly) {
-  return findBuiltin(name) || parseScalarType(name) || parseSaturatingCast(name) || (!callsOnly && name == "boundary");
+  return findBuiltin(name) || parseScalarType(name) || parseSaturatingCast(name) ||
+         (!callsOnly && (name == "boundary" || isCompileTimeBuiltin(name)));
 }
 
 const std::vector<std::string>& builtinNames() {
@@ -47,6 +50,7 @@ const std::vector<std::string>& builtinNames() {
     std::vector<std::string> out;
     for (const BuiltinFunction& b : kBuiltins) out.emplace_back(b.name);
     out.emplace_back("boundary");
+    for (const char* c : {"choose", "type_of", "sat", "is_float"}) out.emplace_back(c);
     for (const char* t : {"bool", "u8", "u16", "u32", "i8", "i16", "i32", "f32", "f64"}) out.emplace_back(t);
     for (const char* t : {"u8", "u16", "u32", "i8", "i16", "i32"}) out.push_back(std::string(t) + "_sat");
     return out;

@@ -39,6 +39,18 @@ ir::ExprPtr makeVar(int index, SourceLoc loc, int owner) {
   return e;
 }
 
+/// A read of stage `stage` (of element type `type`) at `args`.
+ir::ExprPtr makeCall(int stage, ScalarType type, std::vector<ir::ExprPtr> args, SourceLoc loc, SourceLoc refLoc) {
+  auto e = std::make_shared<ir::Expr>();
+  e->kind = ir::ExprKind::Call;
+  e->type = type;
+  e->index = stage;
+  e->args = std::move(args);
+  e->loc = loc;
+  e->refLoc = refLoc;
+  return e;
+}
+
 }  // namespace
 
 Elaborator::Elaborator(DiagnosticEngine& diags)
@@ -65,12 +77,15 @@ std::string Elaborator::describe(const Value& v) const {
     case Value::Kind::Function: return "a function";
     case Value::Kind::Builtin: return "a builtin function";
     case Value::Kind::Model: return "a model";
+    case Value::Kind::Option: return v.border ? fmt::format("the boundary condition '{}'", v.option) : fmt::format("the option '{}'", v.option);
+    case Value::Kind::Type: return fmt::format("the type {}", toString(v.type));
   }
   return "a value";
 }
 
-ir::ExprPtr Elaborator::evalScalar(const ast::Expr& e, Env& env) {
-  Value v = eval(e, env);
+ir::ExprPtr Elaborator::evalScalar(const ast::Expr& e, Env& env) { return asScalar(eval(e, env), e); }
+
+ir::ExprPtr Elaborator::asScalar(const Value& v, const ast::Expr& e) {
   switch (v.kind) {
     case Value::Kind::Error: return nullptr;
     case Value::Kind::Scalar: return v.expr;
@@ -91,6 +106,13 @@ ir::ExprPtr Elaborator::evalScalar(const ast::Expr& e, Env& env) {
       return nullptr;
     case Value::Kind::Model:
       error(e.loc, fmt::format("'{}' is a model; call it on stages, e.g. out = {}(tensor)", e.name, e.name));
+      return nullptr;
+    case Value::Kind::Option:
+      error(e.loc, fmt::format("{} is known at compile time, not a number; compare it, e.g. choose({} == {}, a, b)", describe(v),
+                               e.kind == ast::ExprKind::Name ? e.name : "mode", v.option));
+      return nullptr;
+    case Value::Kind::Type:
+      error(e.loc, fmt::format("{} is not a number; convert with it, e.g. {}(v), or test it, e.g. is_float(...)", describe(v), toString(v.type)));
       return nullptr;
   }
   return nullptr;
@@ -147,6 +169,9 @@ Value Elaborator::eval(const ast::Expr& e, Env& env) {
       return Value::scalar(build_.unary(e.unaryOp == ast::UnaryOp::Neg ? ir::UnaryOp::Neg : ir::UnaryOp::Not, operand, e.loc));
     }
     case ast::ExprKind::Binary: {
+      if (e.binaryOp == ast::BinaryOp::Eq || e.binaryOp == ast::BinaryOp::Ne) {
+        if (std::optional<Value> v = evalCompileTimeComparison(e, env)) return *v;
+      }
       ir::ExprPtr a = evalScalar(*e.lhs, env);
       ir::ExprPtr b = evalScalar(*e.rhs, env);
       if (!a || !b) return Value::error();
@@ -306,6 +331,12 @@ Value Elaborator::evalName(const ast::Expr& e, Env& env) {
       case ast::DeclKind::Import: break;
     }
   }
+  if (auto type = parseScalarType(name)) {
+    Value v;
+    v.kind = Value::Kind::Type;
+    v.type = *type;
+    return v;
+  }
   if (isBuiltinFunction(name)) {
     Value v;
     v.kind = Value::Kind::Builtin;
@@ -321,22 +352,20 @@ Value Elaborator::evalName(const ast::Expr& e, Env& env) {
 
 ir::ExprPtr Elaborator::extentOf(const Value& stage, int dim, const std::string& what, SourceLoc loc) {
   const ir::Stage& s = pipe_->pipeline->stages[stage.stage];
-  if (s.kind == ir::StageKind::Computed) {
-    std::string input = pipe_->pipeline->inputs.empty() ? "input" : pipe_->pipeline->inputs[0].name;
-    error(loc, fmt::format("'{}' is a computed stage and has no fixed {}; use a pipeline input's, e.g. {}.{}", s.name, what, input, what));
+  if (dim < 0 || dim >= static_cast<int>(s.dims.size())) {
+    const char* kind = s.kind == ir::StageKind::Input ? "input" : "stage";
+    std::string name = s.kind == ir::StageKind::Input ? pipe_->pipeline->inputs[s.input].name : s.name;
+    error(loc, fmt::format("{} '{}' has {} dimension{} ({}), so it has no {}", kind, name, s.dims.size(), s.dims.size() == 1 ? "" : "s",
+                           fmt::join(s.dims, ", "), what));
     return nullptr;
   }
-  const ir::Input& in = pipe_->pipeline->inputs[s.input];
-  if (dim < 0 || dim >= static_cast<int>(in.dims.size())) {
-    error(loc, fmt::format("input '{}' has {} dimension{} ({}), so it has no {}", in.name, in.dims.size(), in.dims.size() == 1 ? "" : "s",
-                           fmt::join(in.dims, ", "), what));
+  if (static_cast<size_t>(dim) >= s.extents.size() || !s.extents[dim]) {
+    error(loc, fmt::format("the {} of '{}' is not known: it reads no stage of known size at a plain '{}'; give its definition a size, "
+                           "e.g. {}({}) = ... size (...)",
+                           what, s.name, s.dims[dim], s.name, fmt::join(s.dims, ", ")));
     return nullptr;
   }
-  auto e = std::make_shared<ir::Expr>();
-  e->kind = ir::ExprKind::Extent;
-  e->type = ScalarType::I32;
-  e->index = s.input;
-  e->dim = dim;
+  auto e = std::make_shared<ir::Expr>(*s.extents[dim]);
   e->loc = loc;
   return e;
 }
@@ -384,6 +413,10 @@ Value Elaborator::evalCall(const ast::Expr& e, Env& env) {
     const std::string& name = callee.name;
     if (isBuiltinFunction(name, /*callsOnly=*/true)) return evalBuiltinCall(name, e, env);
     if (name == "boundary") return evalBoundary(e, env);
+    if (isCompileTimeBuiltin(name)) {
+      if (std::optional<Value> v = evalCompileTimeCall(name, e, env)) return *v;
+      return Value::error();
+    }
   }
   if (callee.kind == ast::ExprKind::Member && callee.name == "extent") {
     Value base = eval(*callee.lhs, env);
@@ -427,8 +460,18 @@ Value Elaborator::evalCall(const ast::Expr& e, Env& env) {
         return Value::error();
       }
       return evalModelCall(*target.fn, e, env);
+    case Value::Kind::Type: {
+      if (e.args.size() != 1) {
+        error(e.loc, fmt::format("a conversion to {} takes one value", toString(target.type)));
+        return Value::error();
+      }
+      ir::ExprPtr v = evalScalar(*e.args[0], env);
+      if (!v) return Value::error();
+      return Value::scalar(build_.cast(target.type, v, e.loc));
+    }
     case Value::Kind::Scalar:
     case Value::Kind::Domain:
+    case Value::Kind::Option:
       error(callee.loc, fmt::format("{} cannot be called; only stages and functions take arguments", describe(target)));
       return Value::error();
   }
@@ -471,23 +514,16 @@ Value Elaborator::evalBuiltinCall(const std::string& name, const ast::Expr& e, E
   return Value::error();
 }
 
-Value Elaborator::evalBoundary(const ast::Expr& e, Env& env) {
-  if (e.args.size() != 2) {
-    error(e.loc, "boundary() takes a pipeline input and a condition, e.g. boundary(input, reflect101)");
-    return Value::error();
+std::optional<Value> Elaborator::evalBorder(const ast::Expr& cond, Env& env, ScalarType valueType, bool report) {
+  static const std::vector<std::string> kNames = {"edge", "reflect", "reflect101", "wrap", "constant"};
+  // A border parameter of the enclosing function (or any name bound to one) passes its value on.
+  if (cond.kind == ast::ExprKind::Name && isLocallyDefined(cond.name, env)) {
+    Value v = eval(cond, env);
+    if (!v.ok()) return std::nullopt;
+    if (v.kind == Value::Kind::Option && v.border) return v;
+    if (report) error(cond.loc, fmt::format("a boundary condition is one of edge, reflect, reflect101, wrap or constant(value), but this is {}", describe(v)));
+    return std::nullopt;
   }
-  Value source = eval(*e.args[0], env);
-  if (!source.ok()) return source;
-  if (source.kind != Value::Kind::Stage || pipe_->pipeline->stages[source.stage].kind != ir::StageKind::Input) {
-    std::string what = describe(source);
-    if (source.kind == Value::Kind::Stage) {
-      what = pipe_->pipeline->stages[source.stage].kind == ir::StageKind::Boundary ? "already a boundary condition (one per input is enough)"
-                                                                             : "a computed stage (its extent is not known)";
-    }
-    error(e.args[0]->loc, fmt::format("boundary() extends a pipeline input, but this is {}", what));
-    return Value::error();
-  }
-  const ast::Expr& cond = *e.args[1];
   std::string kindName;
   const ast::Expr* constantArg = nullptr;
   if (cond.kind == ast::ExprKind::Name) {
@@ -498,38 +534,83 @@ Value Elaborator::evalBoundary(const ast::Expr& e, Env& env) {
   }
   auto kind = parseBoundaryKind(kindName);
   if (!kind || (*kind == ir::BoundaryKind::Constant) != (constantArg != nullptr)) {
-    Diagnostic& d = error(cond.loc, "unknown boundary condition; use edge, reflect, reflect101, wrap or constant(value)");
+    if (!report) return std::nullopt;
+    Diagnostic& d = error(cond.loc, kindName.empty() || kind ? "unknown boundary condition; use edge, reflect, reflect101, wrap or constant(value)"
+                                                             : fmt::format("unknown boundary condition '{}'; use edge, reflect, reflect101, wrap or constant(value){}",
+                                                                           kindName, closestMatch(kindName, kNames) ? fmt::format("; did you mean '{}'?", *closestMatch(kindName, kNames)) : ""));
     if (!kindName.empty() && !kind) {
-      if (auto best = closestMatch(kindName, {"edge", "reflect", "reflect101", "wrap", "constant"})) d.fixit(cond.loc, *best);
+      if (auto best = closestMatch(kindName, kNames)) d.fixit(cond.kind == ast::ExprKind::Name ? cond.loc : cond.lhs->loc, *best);
     }
-    return Value::error();
+    return std::nullopt;
   }
-  const ir::Stage& in = pipe_->pipeline->stages[source.stage];
-  ir::Stage b;
-  b.kind = ir::StageKind::Boundary;
-  b.type = in.type;
-  b.dims = in.dims;
-  b.input = in.input;
-  b.boundary = *kind;
-  b.loc = e.loc;
+  Value out;
+  out.kind = Value::Kind::Option;
+  out.border = true;
+  out.option = kindName;
+  out.options = kNames;
   if (constantArg) {
     ir::ExprPtr v = evalScalar(*constantArg, env);
-    if (!v) return Value::error();
-    if (!ExprBuilder::isLiteral(v) && v->type != in.type) {
-      error(constantArg->loc, fmt::format("the constant must have the input's type {}, found {}", toString(in.type), toString(v->type)));
-      return Value::error();
-    }
+    if (!v) return std::nullopt;
     bool usesVariables = ir::any(v, [](const ir::Expr& node) {
       return node.kind == ir::ExprKind::Var || node.kind == ir::ExprKind::RVar || node.kind == ir::ExprKind::Call;
     });
     if (usesVariables) {
       error(constantArg->loc, "the value of constant(...) must be the same everywhere: it cannot depend on pixel variables or stages");
-      return Value::error();
+      return std::nullopt;
     }
-    b.boundaryValue = build_.convert(v, in.type);
+    if (valueType != ScalarType::Bool && !ExprBuilder::isLiteral(v) && v->type != valueType) {
+      error(constantArg->loc, fmt::format("the constant must have the stage's type {}, found {}", toString(valueType), toString(v->type)));
+      return std::nullopt;
+    }
+    out.expr = v;
+  }
+  return out;
+}
+
+Value Elaborator::evalBoundary(const ast::Expr& e, Env& env) {
+  if (e.args.size() != 2) {
+    error(e.loc, "boundary() takes a stage and a condition, e.g. boundary(input, reflect101)");
+    return Value::error();
+  }
+  Value source = eval(*e.args[0], env);
+  if (!source.ok()) return source;
+  if (source.kind != Value::Kind::Stage || pipe_->pipeline->stages[source.stage].kind == ir::StageKind::Boundary) {
+    std::string what = source.kind == Value::Kind::Stage ? "already a boundary condition (one is enough)" : describe(source);
+    error(e.args[0]->loc, fmt::format("boundary() extends a stage of known size, but this is {}", what));
+    return Value::error();
+  }
+  const ir::Stage& in = pipe_->pipeline->stages[source.stage];
+  bool anyKnown = std::any_of(in.extents.begin(), in.extents.end(), [](const ir::ExprPtr& x) { return x != nullptr; });
+  if (!anyKnown) {
+    error(e.args[0]->loc, fmt::format("boundary() needs to know where '{}' ends, but its size is not known: it reads no stage of known size at "
+                                      "plain variables; give its definition a size, e.g. {}({}) = ... size (...)",
+                                      in.name, in.name, fmt::join(in.dims, ", ")));
+    return Value::error();
+  }
+  std::optional<Value> cond = evalBorder(*e.args[1], env, in.type, true);
+  if (!cond) return Value::error();
+  auto kind = parseBoundaryKind(cond->option);
+  ir::Stage b;
+  b.kind = ir::StageKind::Boundary;
+  b.type = in.type;
+  b.dims = in.dims;
+  b.extents = in.extents;
+  b.input = in.kind == ir::StageKind::Input ? in.input : -1;
+  b.boundary = *kind;
+  b.loc = e.loc;
+  if (cond->expr) {
+    b.boundaryValue = build_.convert(cond->expr, in.type);
     if (!b.boundaryValue) return Value::error();
   }
-  b.name = uniqueStageName(fmt::format("{}_{}", in.name, ir::toString(*kind)));
+  // The boundary stage reads its source at its own variables: every pass sees the dependency.
+  std::vector<ir::ExprPtr> vars;
+  for (size_t d = 0; d < in.dims.size(); ++d) vars.push_back(makeVar(static_cast<int>(d), e.loc, -1));
+  ir::ExprPtr read = makeCall(source.stage, in.type, std::move(vars), e.loc, source.refLoc.valid() ? source.refLoc : e.args[0]->loc);
+  b.pure.value = read;
+  b.pure.lhs = read->args;
+  b.pure.loc = e.loc;
+  std::string base = in.kind == ir::StageKind::Input ? pipe_->pipeline->inputs[in.input].name : in.name;
+  b.name = uniqueStageName(fmt::format("{}_{}", base, ir::toString(*kind)));
   pipe_->pipeline->stages.push_back(std::move(b));
   return Value::stageRef(static_cast<int>(pipe_->pipeline->stages.size() - 1), source.refLoc);
 }
@@ -588,14 +669,7 @@ Value Elaborator::stageAccess(const Value& target, const ast::Expr& call, Env& e
     for (size_t k = 0; k < extra; ++k) args.push_back(makeVar(static_cast<int>(def->explicitDims + k), call.args.back()->loc, def->id));
   }
   if (!ok) return Value::error();
-  auto e = std::make_shared<ir::Expr>();
-  e->kind = ir::ExprKind::Call;
-  e->type = stage.type;
-  e->index = target.stage;
-  e->args = std::move(args);
-  e->loc = call.loc;
-  e->refLoc = target.refLoc.valid() ? target.refLoc : call.lhs->loc;
-  return Value::scalar(e);
+  return Value::scalar(makeCall(target.stage, stage.type, std::move(args), call.loc, target.refLoc.valid() ? target.refLoc : call.lhs->loc));
 }
 
 }  // namespace fovea::sema_detail

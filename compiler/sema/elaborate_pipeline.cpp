@@ -91,6 +91,15 @@ bool Elaborator::elaborateParams(const ast::Decl& decl, Scope& scope) {
       s.dims = param.dims;
       s.loc = param.nameLoc;
       s.input = static_cast<int>(p.inputs.size());
+      for (size_t d = 0; d < param.dims.size(); ++d) {
+        auto x = std::make_shared<ir::Expr>();
+        x->kind = ir::ExprKind::Extent;
+        x->type = ScalarType::I32;
+        x->index = s.input;
+        x->dim = static_cast<int>(d);
+        x->loc = param.nameLoc;
+        s.extents.push_back(x);
+      }
       p.stages.push_back(std::move(s));
       p.arguments.push_back({true, static_cast<int>(p.inputs.size())});
       p.inputs.push_back(ir::Input{param.name, *type, param.dims, stageIndex, param.nameLoc});
@@ -142,6 +151,7 @@ std::vector<std::optional<ScalarType>> Elaborator::elaborateOutputs(const ast::D
     }
     types.push_back(type);
     if (type) o.type = *type;
+    pipe_->headerOk = headerOk;
     if (!out.size.empty()) {
       if (out.size.size() != out.dims.size()) {
         error(out.loc, fmt::format("the output has {} dimension{} but its size gives {}", out.dims.size(), plural(out.dims.size()),
@@ -160,26 +170,43 @@ std::vector<std::optional<ScalarType>> Elaborator::elaborateOutputs(const ast::D
         }
         o.size.push_back(v);
       }
-    } else if (p.inputs.empty()) {
-      if (headerOk) error(out.loc, "this output needs a size, e.g. size (256): the pipeline has no input to take it from");
-    } else if (p.inputs[0].dims.size() != out.dims.size()) {
-      error(out.loc, fmt::format("this output has {} dimension{} and the first input '{}' has {}, so its size cannot be taken from the "
-                                 "input; give it one with size (...)",
-                                 out.dims.size(), plural(out.dims.size()), p.inputs[0].name, p.inputs[0].dims.size()));
-    } else {
-      for (size_t d = 0; d < out.dims.size(); ++d) {
-        auto e = std::make_shared<ir::Expr>();
-        e->kind = ir::ExprKind::Extent;
-        e->type = ScalarType::I32;
-        e->index = 0;
-        e->dim = static_cast<int>(d);
-        e->loc = out.loc;
-        o.size.push_back(e);
-      }
     }
+    // Without a size: the returned stage's, else the first input's (elaborateReturn).
     p.outputs.push_back(std::move(o));
   }
   return types;
+}
+
+void Elaborator::defaultOutputSize(ir::Output& o, const ast::Output& out, const ir::Stage& s) {
+  ir::Pipeline& p = *pipe_->pipeline;
+  bool known = s.dims.size() == out.dims.size() && std::all_of(s.extents.begin(), s.extents.end(), [](const ir::ExprPtr& x) { return x != nullptr; });
+  if (known && !s.extents.empty()) {
+    for (const ir::ExprPtr& x : s.extents) {
+      auto e = std::make_shared<ir::Expr>(*x);
+      e->loc = out.loc;
+      o.size.push_back(e);
+    }
+    return;
+  }
+  if (p.inputs.empty()) {
+    if (!pipe_->headerOk) return;
+    error(out.loc, fmt::format("this output needs a size, e.g. size (256): the size of '{}' is not known and the pipeline has no input to take it from",
+                               s.name));
+  } else if (p.inputs[0].dims.size() != out.dims.size()) {
+    error(out.loc, fmt::format("this output has {} dimension{} and the first input '{}' has {}, and the size of '{}' is not known; give it one "
+                               "with size (...)",
+                               out.dims.size(), plural(out.dims.size()), p.inputs[0].name, p.inputs[0].dims.size(), s.name));
+  } else {
+    for (size_t d = 0; d < out.dims.size(); ++d) {
+      auto e = std::make_shared<ir::Expr>();
+      e->kind = ir::ExprKind::Extent;
+      e->type = ScalarType::I32;
+      e->index = 0;
+      e->dim = static_cast<int>(d);
+      e->loc = out.loc;
+      o.size.push_back(e);
+    }
+  }
 }
 
 void Elaborator::elaborateReturn(const ast::Decl& decl, Scope& scope, const std::vector<std::optional<ScalarType>>& outputTypes) {
@@ -202,6 +229,7 @@ void Elaborator::elaborateReturn(const ast::Decl& decl, Scope& scope, const std:
     const ir::Stage& s = p.stages[v.stage];
     const ast::Output& out = decl.outputs[i];
     p.outputs[i].stage = v.stage;
+    if (out.size.empty()) defaultOutputSize(p.outputs[i], out, s);
     if (s.dims.size() != out.dims.size()) {
       error(e.loc, fmt::format("'{}' returns a stage with {} dimension{} ({}) but the output has {} ({})", decl.name, s.dims.size(),
                                plural(s.dims.size()), fmt::join(s.dims, ", "), out.dims.size(), fmt::join(out.dims, ", ")))

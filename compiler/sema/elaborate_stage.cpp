@@ -215,6 +215,25 @@ Value Elaborator::elaborateStage(Scope& scope, const std::string& name) {
   }
   stage.pure.value = value;
   stage.pure.loc = first.loc;
+  stage.extents.assign(stage.dims.size(), nullptr);
+  if (!first.size.empty()) {
+    if (first.size.size() > stage.dims.size()) {
+      error(first.sizeLoc, fmt::format("'{}' has {} dimension{} but its size gives {} extents", name, stage.dims.size(),
+                                       stage.dims.size() == 1 ? "" : "s", first.size.size()));
+      return fail();
+    }
+    Env sizeEnv{&scope, nullptr};  // extents may not use the definition's variables
+    for (size_t d = 0; d < first.size.size(); ++d) {
+      ir::ExprPtr x = evalIndex(*first.size[d], sizeEnv);
+      if (!x) return fail();
+      if (ir::any(x, [](const ir::Expr& n) { return n.kind == ir::ExprKind::Var || n.kind == ir::ExprKind::RVar || n.kind == ir::ExprKind::Call; })) {
+        error(first.size[d]->loc, "a stage's size may use parameters, extents and constants, not pixel variables or stages");
+        return fail();
+      }
+      stage.extents[d] = x;
+    }
+  }
+  inferExtents(stage, value);
   pipe_->stageDefLocs[stage.name] = first.nameLoc;
   pipe_->pipeline->stages.push_back(std::move(stage));
   int index = static_cast<int>(pipe_->pipeline->stages.size() - 1);
@@ -224,9 +243,41 @@ Value Elaborator::elaborateStage(Scope& scope, const std::string& name) {
   pipe_->updatingStages.push_back(index);
   for (size_t i = 1; i < defs.size(); ++i) elaborateUpdate(scope, index, *defs[i]);
   pipe_->updatingStages.pop_back();
+  {
+    ir::Stage& st = pipe_->pipeline->stages[index];
+    for (const ir::Definition& u : std::vector<ir::Definition>(st.updates)) inferExtents(st, u.value);
+  }
   resolving_.pop_back();
   scope.state[name] = ResolveState::Done;
   return scope.resolved[name];
+}
+
+void Elaborator::inferExtents(ir::Stage& stage, const ir::ExprPtr& value) {
+  // A dimension without a size takes the extent of a stage read at its plain variable there
+  // (`g(x, y) = f(x, y)` is as wide as f, `t(x, y) = f(y, x)` as wide as f is high), else at the
+  // variable plus an offset that uses no pure variable (a stencil, `f(x + k.x - 1, y)`, keeps the
+  // size of what it filters). The first such read decides.
+  auto pure = [](const ir::ExprPtr& e) { return ir::any(e, [](const ir::Expr& n) { return n.kind == ir::ExprKind::Var; }); };
+  std::function<const ir::Expr*(const ir::Expr&)> offsetOf = [&](const ir::Expr& a) -> const ir::Expr* {
+    if (a.kind == ir::ExprKind::Var) return &a;
+    if (a.kind != ir::ExprKind::Binary || (a.binaryOp != ir::BinaryOp::Add && a.binaryOp != ir::BinaryOp::Sub)) return nullptr;
+    if (!pure(a.args[1])) return offsetOf(*a.args[0]);
+    if (a.binaryOp == ir::BinaryOp::Add && !pure(a.args[0])) return offsetOf(*a.args[1]);
+    return nullptr;
+  };
+  for (int pass = 0; pass < 2; ++pass) {
+    ir::visit(value, [&](const ir::Expr& n) {
+      if (n.kind != ir::ExprKind::Call) return true;
+      const ir::Stage& callee = pipe_->pipeline->stages[n.index];
+      if (&callee == &stage) return true;
+      for (size_t j = 0; j < n.args.size() && j < callee.extents.size(); ++j) {
+        const ir::Expr* v = pass == 0 ? (n.args[j]->kind == ir::ExprKind::Var ? n.args[j].get() : nullptr) : offsetOf(*n.args[j]);
+        if (!v || !callee.extents[j] || v->index < 0 || static_cast<size_t>(v->index) >= stage.extents.size()) continue;
+        if (!stage.extents[v->index]) stage.extents[v->index] = callee.extents[j];
+      }
+      return true;
+    });
+  }
 }
 
 std::optional<ir::Domain> Elaborator::elaborateDomain(const ast::OverClause& over, Env& env) {
@@ -239,15 +290,16 @@ std::optional<ir::Domain> Elaborator::elaborateDomain(const ast::OverClause& ove
     ref.name = over.source;
     Value src = eval(ref, boundsEnv);
     if (!src.ok()) return std::nullopt;
-    if (src.kind != Value::Kind::Stage || pipe_->pipeline->stages[src.stage].kind != ir::StageKind::Input) {
-      error(over.sourceLoc, fmt::format("'over {} in {}' needs a pipeline input (its extent is the domain), or explicit ranges like [0 .. n]",
-                                        over.var, over.source));
+    const ir::Stage* st = src.kind == Value::Kind::Stage ? &pipe_->pipeline->stages[src.stage] : nullptr;
+    bool sized = st && std::all_of(st->extents.begin(), st->extents.end(), [](const ir::ExprPtr& x) { return x != nullptr; });
+    if (!sized) {
+      error(over.sourceLoc, fmt::format("'over {} in {}' needs a stage of known size (its extent is the domain), or explicit ranges like [0 .. n]{}",
+                                        over.var, over.source, st ? fmt::format("; the size of '{}' is not known", st->name) : ""));
       return std::nullopt;
     }
-    const ir::Input& in = pipe_->pipeline->inputs[pipe_->pipeline->stages[src.stage].input];
-    d.sourceInput = pipe_->pipeline->stages[src.stage].input;
-    for (size_t i = 0; i < in.dims.size(); ++i) {
-      d.dimNames.push_back(in.dims[i]);
+    if (st->kind == ir::StageKind::Input) d.sourceInput = st->input;
+    for (size_t i = 0; i < st->dims.size(); ++i) {
+      d.dimNames.push_back(st->dims[i]);
       d.mins.push_back(build_.typedConst(ScalarType::I32, 0, 0, over.sourceLoc));
       Value stageRef = src;
       d.extents.push_back(extentOf(stageRef, static_cast<int>(i), "extent", over.sourceLoc));
@@ -304,6 +356,10 @@ void Elaborator::elaborateUpdate(Scope& scope, int index, const ast::Stmt& s) {
   const std::string stageName = pipe_->pipeline->stages[index].name;
   const std::vector<std::string> dims = pipe_->pipeline->stages[index].dims;
   const ScalarType type = pipe_->pipeline->stages[index].type;
+  if (!s.size.empty()) {
+    error(s.sizeLoc, fmt::format("only the pure definition of '{}' can give its size", s.name));
+    return;
+  }
 
   DefContext def;
   def.id = nextDefinitionId_++;
@@ -496,11 +552,14 @@ bool Elaborator::collectBlock(Scope& scope, const ast::Block& block, const std::
   return scope.ret != nullptr;
 }
 
-void Elaborator::finishScope(Scope& scope, bool warnUnused) {
-  // Names nothing reached are still checked, so that their errors are reported.
+void Elaborator::finishScope(Scope& scope, bool warnUnused, bool checkUnreached) {
+  // Names nothing reached are still checked, so that their errors are reported; in a function
+  // instance they are not elaborated (a branch that choose() did not take may not fit the types
+  // this call gives it).
   std::vector<std::string> pending = scope.order;  // source order: the error cap keeps the first ones
   size_t errorsBefore = diags_.errorCount();
   for (const std::string& name : pending) {
+    if (!checkUnreached) break;
     if (scope.state.count(name)) continue;
     Env env{&scope, nullptr};
     resolveLocal(scope, name, {}, env);
@@ -523,9 +582,14 @@ Value Elaborator::instantiate(const ast::Decl& fn, const ast::Expr& call, Env& e
     error(call.loc, fmt::format("a constant cannot call function '{}': constants are known at compile time", fn.name));
     return Value::error();
   }
-  if (call.args.size() != fn.fnParams.size()) {
-    error(call.loc, fmt::format("'{}' takes {} argument{} but {} {} given", fn.name, fn.fnParams.size(), fn.fnParams.size() == 1 ? "" : "s",
-                                call.args.size(), call.args.size() == 1 ? "was" : "were"))
+  size_t required = 0;
+  for (size_t i = 0; i < fn.fnParams.size(); ++i) {
+    if (i < fn.fnParamDefaults.size() && !fn.fnParamDefaults[i]) required = i + 1;
+  }
+  if (call.args.size() < required || call.args.size() > fn.fnParams.size()) {
+    size_t n = fn.fnParams.size();
+    std::string takes = required == n ? fmt::format("{} argument{}", n, n == 1 ? "" : "s") : fmt::format("{} to {} arguments", required, n);
+    error(call.loc, fmt::format("'{}' takes {} but {} {} given", fn.name, takes, call.args.size(), call.args.size() == 1 ? "was" : "were"))
         .note(fn.nameLoc, fmt::format("'{}' defined here", fn.name));
     return Value::error();
   }
@@ -540,14 +604,37 @@ Value Elaborator::instantiate(const ast::Decl& fn, const ast::Expr& call, Env& e
   instantiated_.insert(&fn);
   std::vector<Value> args;
   for (size_t i = 0; i < fn.fnParams.size(); ++i) {
-    Value arg = eval(*call.args[i], env);
+    const ast::Expr* given = i < call.args.size() ? call.args[i].get() : nullptr;
+    bool option = i < fn.fnParamOptions.size() && !fn.fnParamOptions[i].empty();
+    if (option) {
+      Value arg = evalOptionArgument(fn, i, given, env);
+      if (!arg.ok()) return Value::error();
+      args.push_back(arg);
+      continue;
+    }
+    Value arg;
+    if (given) {
+      arg = eval(*given, env);
+    } else {
+      // A default is a constant expression: it sees the globals only, never the caller's names.
+      std::vector<Scope*> saved;
+      saved.swap(scopes_);
+      Env constEnv;
+      arg = eval(*fn.fnParamDefaults[i], constEnv);
+      scopes_.swap(saved);
+      if (arg.kind == Value::Kind::Scalar && arg.expr->kind != ir::ExprKind::Const) {
+        error(fn.fnParamDefaults[i]->loc, fmt::format("the default of '{}' must be known at compile time", fn.fnParams[i]));
+        return Value::error();
+      }
+    }
     if (!arg.ok()) return Value::error();
-    if (arg.kind != Value::Kind::Stage && arg.kind != Value::Kind::Scalar) {
-      error(call.args[i]->loc, fmt::format("a function takes stages and scalars, but this is {}", describe(arg)));
+    SourceLoc where = given ? given->loc : fn.fnParamDefaults[i]->loc;
+    if (arg.kind != Value::Kind::Stage && arg.kind != Value::Kind::Scalar && arg.kind != Value::Kind::Type && arg.kind != Value::Kind::Option) {
+      error(where, fmt::format("a function takes stages, scalars, types and options, but this is {}", describe(arg)));
       return Value::error();
     }
     // A literal argument stays a literal: `scale(img, 2)` on a u8 stage computes in u8.
-    if (arg.kind == Value::Kind::Stage && !arg.refLoc.valid()) arg.refLoc = call.args[i]->loc;
+    if (arg.kind == Value::Kind::Stage && !arg.refLoc.valid()) arg.refLoc = where;
     args.push_back(arg);
   }
   // A function is pure: called again with the same stages and constants, it yields the same
@@ -579,7 +666,12 @@ Value Elaborator::instantiate(const ast::Decl& fn, const ast::Expr& call, Env& e
   scope.fnName = fn.name;
   scope.callSite = call.loc;
   scope.prefix = fn.name + ".";
-  for (size_t i = 0; i < fn.fnParams.size(); ++i) scope.bound[fn.fnParams[i]] = args[i];
+  for (size_t i = 0; i < fn.fnParams.size(); ++i) {
+    scope.bound[fn.fnParams[i]] = args[i];
+    if (i < fn.fnParamOptions.size()) {
+      for (const std::string& o : fn.fnParamOptions[i]) scope.optionNames.insert(o);
+    }
+  }
   fnStack_.push_back(&fn);
   scopes_.push_back(&scope);
   Value result = Value::error();
@@ -598,7 +690,7 @@ Value Elaborator::instantiate(const ast::Decl& fn, const ast::Expr& call, Env& e
       if (result.kind == Value::Kind::Stage) result.refLoc = SourceLoc{};
     }
   }
-  finishScope(scope, false);
+  finishScope(scope, false, /*checkUnreached=*/false);
   scopes_.pop_back();
   fnStack_.pop_back();
   if (key && result.ok()) pipe_->instances[*key] = result;
@@ -610,6 +702,18 @@ std::optional<std::string> Elaborator::instanceKey(const ast::Decl& fn, const st
   for (const Value& a : args) {
     if (a.kind == Value::Kind::Stage) {
       key += fmt::format("|s{}", a.stage);
+      continue;
+    }
+    if (a.kind == Value::Kind::Option) {
+      key += fmt::format("|o{}", a.option);
+      if (a.expr) {
+        if (a.expr->kind != ir::ExprKind::Const && a.expr->kind != ir::ExprKind::Param) return std::nullopt;
+        key += fmt::format(":{}:{}:{}:{}", static_cast<int>(a.expr->kind), a.expr->index, a.expr->intValue, a.expr->floatValue);
+      }
+      continue;
+    }
+    if (a.kind == Value::Kind::Type) {
+      key += fmt::format("|t{}", static_cast<int>(a.type));
       continue;
     }
     const ir::Expr& e = *a.expr;

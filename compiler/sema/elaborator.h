@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -18,13 +19,20 @@ namespace fovea::sema_detail {
 
 /// What a name or expression denotes.
 struct Value {
-  enum class Kind { Error, Scalar, Stage, Domain, Function, Builtin, Model };
+  enum class Kind { Error, Scalar, Stage, Domain, Function, Builtin, Model, Option, Type };
   Kind kind = Kind::Error;
   ir::ExprPtr expr;        ///< Scalar
   int stage = -1;          ///< Stage
   SourceLoc refLoc;        ///< Stage: where the pipeline named it (fix-its point there)
   const ir::Domain* domain = nullptr;
   const ast::Decl* fn = nullptr;  ///< Function, Model: the declaration
+  /// Option: the name chosen (`bilinear`, or a boundary condition for a border parameter: `edge`,
+  /// `constant` with its value in `expr`) and the names the parameter accepts; `border` for a
+  /// parameter declared `: border`. A bare name compared with an option has an empty `options`.
+  std::string option;
+  std::vector<std::string> options;
+  bool border = false;
+  ScalarType type = ScalarType::I32;  ///< Type: a type used as a value (`u8`, `type_of(in)`)
 
   static Value error() { return {}; }
   static Value scalar(ir::ExprPtr e) {
@@ -58,6 +66,7 @@ struct Scope {
   std::map<std::string, ResolveState> state;
   std::set<std::string> broken;
   std::set<std::string> used;
+  std::set<std::string> optionNames;  ///< a function's: the names its option parameters accept
   std::vector<std::string> order;  ///< defined names in source order
   const ast::Stmt* ret = nullptr;
 };
@@ -102,6 +111,7 @@ struct PipelineState {
   std::map<const ast::Decl*, int> modelIndices;  ///< -1 when the file could not be read
   std::map<int, std::pair<std::vector<int64_t>, std::string>> modelInputShapes;  ///< stage -> the shape a model reads it at, and which model
   std::vector<int> updatingStages;  ///< stages whose updates are being elaborated
+  bool headerOk = true;  ///< the parameters checked without error (else missing sizes are not reported)
 };
 
 class Elaborator {
@@ -133,6 +143,18 @@ class Elaborator {
   Value evalMember(const ast::Expr& e, Env& env);
   Value evalBuiltinCall(const std::string& name, const ast::Expr& e, Env& env);
   Value evalBoundary(const ast::Expr& e, Env& env);
+  /// Builtins that work on compile-time values (options_types.cpp): choose, type_of, sat, is_float,
+  /// and `==` / `!=` between options or types. std::nullopt when `e` is none of these.
+  std::optional<Value> evalCompileTimeCall(const std::string& name, const ast::Expr& e, Env& env);
+  std::optional<Value> evalCompileTimeComparison(const ast::Expr& e, Env& env);
+  /// A name or expression that may denote a type (`u8`, `type_of(s)`) or a bare option name.
+  Value evalSymbolic(const ast::Expr& e, Env& env);
+  /// The argument of a function's option parameter `param` (or its default when `arg` is null).
+  Value evalOptionArgument(const ast::Decl& fn, size_t param, const ast::Expr* arg, Env& env);
+  /// A boundary condition written as an argument: a name, constant(v), or a border option value.
+  std::optional<Value> evalBorder(const ast::Expr& cond, Env& env, ScalarType valueType, bool report);
+  /// The value of a scalar that eval() produced, or a report of what it is instead.
+  ir::ExprPtr asScalar(const Value& v, const ast::Expr& e);
   /// A call of a model on whole stages: a new stage of kind Model (model_call.cpp).
   Value evalModelCall(const ast::Decl& model, const ast::Expr& e, Env& env);
   /// The pipeline's entry for a model declaration, reading the model file once; -1 on errors.
@@ -153,8 +175,10 @@ class Elaborator {
   Value elaborateBinding(Scope& scope, const ast::Stmt& s);
   ir::ExprPtr evalScalarValue(const Value& v, const ast::Expr& e);
   bool collectBlock(Scope& scope, const ast::Block& block, const std::string& owner, SourceLoc ownerLoc);
-  void finishScope(Scope& scope, bool warnUnused);
+  void finishScope(Scope& scope, bool warnUnused, bool checkUnreached = true);
   Value instantiate(const ast::Decl& fn, const ast::Expr& call, Env& env);
+  /// Fills the unknown extents of `stage` from the stages `value` reads at its variables.
+  void inferExtents(ir::Stage& stage, const ir::ExprPtr& value);
   std::optional<ir::Domain> elaborateDomain(const ast::OverClause& over, Env& env);
   void reportCycle(Scope& scope, const std::string& name, SourceLoc useLoc);
   std::string uniqueStageName(const std::string& base);
@@ -170,6 +194,8 @@ class Elaborator {
   bool elaborateParams(const ast::Decl& decl, Scope& scope);
   ir::ExprPtr constantParamValue(const ast::ExprPtr& e, const ast::Param& param, ScalarType type, const char* what);
   std::vector<std::optional<ScalarType>> elaborateOutputs(const ast::Decl& decl, Scope& scope, bool headerOk);
+  /// An output declared without `size`: the returned stage's extents, else the first input's.
+  void defaultOutputSize(ir::Output& o, const ast::Output& out, const ir::Stage& s);
   void elaborateReturn(const ast::Decl& decl, Scope& scope, const std::vector<std::optional<ScalarType>>& outputTypes);
 
   /// An error with notes naming each function instantiation it happened in.

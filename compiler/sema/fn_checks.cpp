@@ -33,6 +33,7 @@ void visitStmt(const ast::Stmt& s, const std::function<void(const ast::Expr&)>& 
   for (const ast::ExprPtr& a : s.lhsArgs) visit(*a, f);
   if (s.value) visit(*s.value, f);
   for (const ast::ExprPtr& v : s.values) visit(*v, f);
+  for (const ast::ExprPtr& v : s.size) visit(*v, f);
   if (s.over) {
     for (const auto& [lo, hi] : s.over->ranges) {
       visit(*lo, f);
@@ -118,7 +119,44 @@ void checkFunctionNames(const ast::Decl& fn, const std::set<std::string>& global
     diags.error(fn.body.closeLoc.valid() ? fn.body.closeLoc : fn.nameLoc, fmt::format("'{}' has no return; end it with 'return <stage>;'", fn.name))
         .note(fn.nameLoc, fmt::format("'{}' declared here", fn.name));
   }
+  // Option parameters: the names they accept, defaults after the required parameters only.
+  std::set<std::string> optionNames;
+  bool sawDefault = false;
+  for (size_t i = 0; i < fn.fnParams.size(); ++i) {
+    const std::vector<std::string>& options = i < fn.fnParamOptions.size() ? fn.fnParamOptions[i] : std::vector<std::string>{};
+    const ast::Expr* def = i < fn.fnParamDefaults.size() ? fn.fnParamDefaults[i].get() : nullptr;
+    bool border = options.size() == 1 && options[0] == "border";
+    if (border) {
+      for (const char* b : {"edge", "reflect", "reflect101", "wrap", "constant"}) optionNames.insert(b);
+    } else {
+      optionNames.insert(options.begin(), options.end());
+    }
+    std::set<std::string> seen;
+    for (const std::string& o : options) {
+      if (!seen.insert(o).second) diags.error(fn.fnParamOptionLocs[i], fmt::format("option '{}' of '{}' is listed twice", o, fn.fnParams[i]));
+    }
+    if (def) {
+      sawDefault = true;
+      if (!options.empty() && !border && (def->kind != ast::ExprKind::Name || !seen.count(def->name))) {
+        diags.error(def->loc, fmt::format("the default of '{}' must be one of its options: {}", fn.fnParams[i], fmt::join(options, ", ")));
+      }
+    } else if (sawDefault) {
+      diags.error(fn.fnParamLocs[i], fmt::format("parameter '{}' needs a default: it follows a parameter that has one", fn.fnParams[i]));
+    }
+  }
+  // A bare name given to another function is checked against that function's options when it is
+  // called.
+  std::set<const ast::Expr*> optionArgs;
+  for (const ast::Stmt& s : fn.body.stmts) {
+    visitStmt(s, [&](const ast::Expr& e) {
+      if (e.kind != ast::ExprKind::Call || e.lhs->kind != ast::ExprKind::Name || locals.count(e.lhs->name) || !globalNames.count(e.lhs->name)) return;
+      for (const ast::ExprPtr& a : e.args) {
+        if (a->kind == ast::ExprKind::Name) optionArgs.insert(a.get());
+      }
+    });
+  }
   std::vector<std::string> candidates(locals.begin(), locals.end());
+  candidates.insert(candidates.end(), optionNames.begin(), optionNames.end());
   candidates.insert(candidates.end(), globalNames.begin(), globalNames.end());
   for (const std::string& b : builtinNames()) candidates.push_back(b);
   for (const ast::Stmt& s : fn.body.stmts) {
@@ -129,6 +167,7 @@ void checkFunctionNames(const ast::Decl& fn, const std::set<std::string>& global
       if (e.kind != ast::ExprKind::Name) return;
       const std::string& n = e.name;
       if (vars.count(n) || locals.count(n) || globalNames.count(n) || isBuiltinFunction(n) || parseBoundaryKind(n)) return;
+      if (optionNames.count(n) || optionArgs.count(&e)) return;
       std::vector<std::string> all = candidates;
       all.insert(all.end(), vars.begin(), vars.end());
       if (auto best = closestMatch(n, all)) {

@@ -104,8 +104,13 @@ struct Stage {
   ScalarType type = ScalarType::I32;
   std::vector<std::string> dims;
   size_t namedDims = 0;  ///< Computed: dimensions named in the pure definition (the rest came from `...`)
+  /// The extent of each dimension where it is known (null where not), from 0: an input's own, a
+  /// boundary's source's, a computed stage's `size (...)` or those of the stages it reads at plain
+  /// variables. Scalar expressions of extents, parameters and constants.
+  std::vector<ExprPtr> extents;
   SourceLoc loc;
-  int input = -1;  ///< Input: index into Pipeline::inputs; Boundary: the input it extends
+  int input = -1;  ///< Input: index into Pipeline::inputs; Boundary: the input it extends, -1 for a stage
+                   ///< (a boundary's pure value reads its source, input or stage, at its variables)
   BoundaryKind boundary = BoundaryKind::Edge;
   ExprPtr boundaryValue;  ///< Boundary::Constant
   Definition pure;
@@ -168,7 +173,7 @@ struct Program {
 void visit(const ExprPtr& e, const std::function<bool(const Expr&)>& f);
 /// visit() of every expression of a definition: its value, its update indices, its domain's bounds.
 void visit(const Definition& d, const std::function<bool(const Expr&)>& f);
-/// visit() of every expression of a stage: its definitions and a constant boundary's value.
+/// visit() of every expression of a stage: its definitions, a constant boundary's value, its extents.
 void visit(const Stage& s, const std::function<bool(const Expr&)>& f);
 /// Whether `e` or any expression below it satisfies `pred`.
 bool any(const ExprPtr& e, const std::function<bool(const Expr&)>& pred);

@@ -107,7 +107,7 @@ std::string dump(const Pipeline& p) {
       case StageKind::Input: continue;
       case StageKind::Boundary:
         out += fmt::format("  stage {}: {}[{}] = boundary({}, {}{})\n", s.name, toString(s.type), fmt::join(s.dims, ", "),
-                           p.inputs[s.input].name, toString(s.boundary), s.boundaryValue ? "(" + dump(*s.boundaryValue, p) + ")" : "");
+                           s.input >= 0 ? p.inputs[s.input].name : p.stages[s.pure.value->index].name, toString(s.boundary), s.boundaryValue ? "(" + dump(*s.boundaryValue, p) + ")" : "");
         continue;
       case StageKind::Model: {
         std::string args;

@@ -21,6 +21,7 @@ void visit(const Stage& s, const std::function<bool(const Expr&)>& f) {
   visit(s.pure, f);
   for (const Definition& u : s.updates) visit(u, f);
   visit(s.boundaryValue, f);
+  for (const ExprPtr& e : s.extents) visit(e, f);
 }
 
 bool any(const ExprPtr& e, const std::function<bool(const Expr&)>& pred) {

@@ -142,6 +142,11 @@ Value Elaborator::evalModelCall(const ast::Decl& decl, const ast::Expr& e, Env& 
   st.kind = ir::StageKind::Model;
   st.type = out.type;
   for (size_t d = 0; d < out.shape.size(); ++d) st.dims.push_back(fmt::format("d{}", d));
+  // Fovea's dimension d is the model's axis rank-1-d; fixed sizes are the stage's extents.
+  for (size_t d = 0; d < out.shape.size(); ++d) {
+    int64_t n = out.shape[out.shape.size() - 1 - d];
+    st.extents.push_back(n > 0 && n <= INT32_MAX ? build_.typedConst(ScalarType::I32, n, 0, e.loc) : nullptr);
+  }
   st.model = index;
   st.modelArgs = args;
   st.loc = e.loc;

@@ -1,0 +1,331 @@
+// The standard library (stdlib/*.fov) against OpenCV, the functions it promises to behave like, on
+// real photographs (scikit-image's, from Debian's python3-skimage) and on odd sizes (317x211,
+// 2x3, 1x1). Each program computes several operations at once (one JIT compile each), runs the
+// heuristic schedule, and every output is compared value by value with the OpenCV call a user
+// would write. Integer results must be exact unless a tolerance is written beside the check,
+// with its reason; every check bounds both the largest difference and how many values differ, and
+// reports the measured maximum (docs/stdlib.md records them).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+
+#include <fmt/format.h>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "testing/jit.h"
+
+namespace fovea::test {
+namespace {
+
+const char* kPhotoDir = "/usr/lib/python3/dist-packages/skimage/data";
+
+/// A photograph from scikit-image as OpenCV holds it, but in RGB order (what the stdlib expects).
+cv::Mat photo(const std::string& name, bool gray = false) {
+  std::string path = std::string(kPhotoDir) + "/" + name;
+  if (!std::filesystem::exists(path)) {
+    ADD_FAILURE() << path << " is missing: install python3-skimage (tools/setup-deps.sh does)";
+    return {};
+  }
+  cv::Mat m = cv::imread(path, gray ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
+  if (!gray && !m.empty()) cv::cvtColor(m, m, cv::COLOR_BGR2RGB);
+  return m;
+}
+
+/// The test inputs of one type: two photographs, a 317x211 crop (odd sizes), 2x3 and 1x1.
+std::vector<cv::Mat> inputsOf(int depth) {
+  std::vector<cv::Mat> out;
+  for (const cv::Mat& m : {photo("astronaut.png"), photo("coffee.png")}) {
+    if (!m.empty()) out.push_back(m);
+  }
+  if (out.empty()) return out;
+  out.push_back(out[1](cv::Rect(13, 7, 317, 211)).clone());
+  out.push_back(out[0](cv::Rect(100, 200, 2, 3)).clone());
+  out.push_back(out[0](cv::Rect(250, 250, 1, 1)).clone());
+  for (cv::Mat& m : out) {
+    if (depth == CV_16U) m.convertTo(m, CV_16U, 257.0);
+    if (depth == CV_32F) m.convertTo(m, CV_32F, 1.0 / 255.0);
+  }
+  return out;
+}
+
+/// The address of element (x, y, c) of a 2-D or 3-D buffer of any type.
+uint8_t* addressOf(const Halide::Buffer<>& b, int x, int y, int c) {
+  const halide_buffer_t* r = b.raw_buffer();
+  int64_t offset = static_cast<int64_t>(x - r->dim[0].min) * r->dim[0].stride + static_cast<int64_t>(y - r->dim[1].min) * r->dim[1].stride;
+  if (r->dimensions == 3) offset += static_cast<int64_t>(c - r->dim[2].min) * r->dim[2].stride;
+  return r->host + offset * r->type.bytes();
+}
+
+/// An interleaved Halide buffer with the Mat's values (u8, u16 or f32; 1 or 3 channels).
+Halide::Buffer<> toBuffer(const cv::Mat& m) {
+  Halide::Type t = m.depth() == CV_8U ? Halide::UInt(8) : m.depth() == CV_16U ? Halide::UInt(16) : Halide::Float(32);
+  int ch = m.channels();
+  Halide::Buffer<> b = ch == 1 ? Halide::Buffer<>(t, m.cols, m.rows) : interleaved(t, m.cols, m.rows, ch);
+  size_t bytes = m.elemSize1();
+  for (int y = 0; y < m.rows; ++y) {
+    for (int x = 0; x < m.cols; ++x) {
+      for (int c = 0; c < ch; ++c) {
+        std::memcpy(addressOf(b, x, y, c), m.ptr<uint8_t>(y) + (x * ch + c) * bytes, bytes);
+      }
+    }
+  }
+  return b;
+}
+
+/// How a Fovea output differs from OpenCV's: values that differ, the largest difference.
+struct Diff {
+  int64_t count = 0, total = 0;
+  double worst = 0;
+  bool shapeOk = true, nan = false;
+};
+
+Diff compare(const Halide::Buffer<>& f, const cv::Mat& ref) {
+  Diff d;
+  int ch = f.dimensions() == 3 ? f.dim(2).extent() : 1;
+  if (f.width() != ref.cols || f.height() != ref.rows || ch != ref.channels()) {
+    d.shapeOk = false;
+    return d;
+  }
+  for (int y = 0; y < ref.rows; ++y) {
+    for (int x = 0; x < ref.cols; ++x) {
+      for (int c = 0; c < ch; ++c) {
+        const void* p = addressOf(f, x, y, c);
+        double a = 0, b = 0;
+        switch (ref.depth()) {
+          case CV_8U: a = *static_cast<const uint8_t*>(p), b = ref.ptr<uint8_t>(y)[x * ch + c]; break;
+          case CV_16U: a = *static_cast<const uint16_t*>(p), b = ref.ptr<uint16_t>(y)[x * ch + c]; break;
+          default: a = *static_cast<const float*>(p), b = ref.ptr<float>(y)[x * ch + c]; break;
+        }
+        ++d.total;
+        if (std::isnan(a) || std::isnan(b)) {
+          d.nan = true;
+          ++d.count;
+          continue;
+        }
+        if (a == b) continue;
+        ++d.count;
+        d.worst = std::max(d.worst, std::abs(a - b));
+      }
+    }
+  }
+  return d;
+}
+
+/// Expects `f` to match `ref` with at most `maxError` difference on at most `maxFraction` of the
+/// values, and prints the measured maximum (recorded in docs/stdlib.md).
+void expectClose(const std::string& what, const Halide::Buffer<>& f, const cv::Mat& ref, double maxError = 0, double maxFraction = 0) {
+  Diff d = compare(f, ref);
+  ASSERT_TRUE(d.shapeOk) << what << ": Fovea " << f.width() << "x" << f.height() << " vs OpenCV " << ref.cols << "x" << ref.rows << "x"
+                         << ref.channels();
+  EXPECT_FALSE(d.nan) << what << ": NaN";
+  EXPECT_LE(d.worst, maxError) << what << ": " << d.count << " of " << d.total << " values differ";
+  EXPECT_LE(static_cast<double>(d.count), maxFraction * static_cast<double>(d.total)) << what << ": worst " << d.worst;
+  std::printf("[stdlib-vs-opencv] %-40s %dx%dx%d  max error %g, %lld of %lld values differ\n", what.c_str(), ref.cols, ref.rows, ref.channels(),
+              d.worst, static_cast<long long>(d.count), static_cast<long long>(d.total));
+}
+
+/// Runs `source` once per input (one compile) and hands each run's outputs to `check`.
+void forEachInput(const std::string& source, const std::vector<cv::Mat>& inputs, const std::map<std::string, double>& params,
+                  const std::function<void(const cv::Mat&, const std::vector<Halide::Buffer<>>&, const std::string&)>& check) {
+  ASSERT_FALSE(inputs.empty());
+  std::vector<JitCall> calls;
+  for (const cv::Mat& m : inputs) calls.push_back({{toBuffer(m)}, params});
+  std::vector<JitRun> runs = runJitEach(source, calls, "heuristic", "", "stdlib_test.fov");
+  for (size_t i = 0; i < runs.size(); ++i) {
+    ASSERT_TRUE(runs[i].error.empty()) << runs[i].error;
+    check(inputs[i], runs[i].outputs, fmt::format("{}x{}", inputs[i].cols, inputs[i].rows));
+  }
+}
+
+cv::Mat gray(const cv::Mat& rgb) {
+  cv::Mat g;
+  cv::cvtColor(rgb, g, cv::COLOR_RGB2GRAY);
+  return g;
+}
+
+// ---- u8 color and gray: the filters, morphology, thresholds on the photographs
+
+const char* kFiltersU8 = R"(
+import std.color;
+import std.filters;
+import std.intensity;
+
+pipeline filters(input: u8[x, y, c], sigma: f32 = 1.3) ->
+    (gray: u8[x, y], box: u8[x, y, c], g3: u8[x, y, c], g5: u8[x, y, c], g7: u8[x, y], gs: u8[x, y, c],
+     gedge: u8[x, y], sob: u8[x, y], sob5: u8[x, y], sch: u8[x, y], sharp: u8[x, y, c], bgr: u8[x, y, c], rgb: u8[x, y, c]) {
+    g = rgb_to_gray(input);
+    return (g, box_blur(input, 3, 5), gaussian_blur(input, 3, 0.0), gaussian_blur(input, 5, 0.0), gaussian_blur(g, 7, 0.0),
+            gaussian_blur(input, 0, sigma), gaussian_blur(g, 5, 2.0, edge), sobel(g, 1, 0), sobel(g, 0, 2, 5), scharr(g, 0, 1),
+            unsharp_mask(input, sigma, 1.5), bgr_to_rgb(input), gray_to_rgb(g));
+}
+)";
+
+TEST(StdlibVsOpenCV, FiltersOnU8Photographs) {
+  const double sigma = 1.3;
+  forEachInput(kFiltersU8, inputsOf(CV_8U), {{"sigma", sigma}}, [&](const cv::Mat& in, const std::vector<Halide::Buffer<>>& out, const std::string& size) {
+    ASSERT_EQ(out.size(), 13u);
+    cv::Mat g = gray(in), ref;
+    expectClose("rgb_to_gray " + size, out[0], g);
+    cv::blur(in, ref, cv::Size(3, 5));
+    expectClose("box_blur 3x5 " + size, out[1], ref);
+    cv::GaussianBlur(in, ref, cv::Size(3, 3), 0);
+    expectClose("gaussian_blur 3 " + size, out[2], ref);
+    cv::GaussianBlur(in, ref, cv::Size(5, 5), 0);
+    expectClose("gaussian_blur 5 " + size, out[3], ref);
+    cv::GaussianBlur(g, ref, cv::Size(7, 7), 0);
+    expectClose("gaussian_blur 7 gray " + size, out[4], ref);
+    cv::GaussianBlur(in, ref, cv::Size(0, 0), sigma);
+    expectClose("gaussian_blur sigma " + size, out[5], ref);
+    cv::GaussianBlur(g, ref, cv::Size(5, 5), 2.0, 0, cv::BORDER_REPLICATE);
+    expectClose("gaussian_blur 5 sigma 2 edge " + size, out[6], ref);
+    cv::Sobel(g, ref, -1, 1, 0, 3);
+    expectClose("sobel 1 0 3 " + size, out[7], ref);
+    cv::Sobel(g, ref, -1, 0, 2, 5);
+    expectClose("sobel 0 2 5 " + size, out[8], ref);
+    cv::Scharr(g, ref, -1, 0, 1);
+    expectClose("scharr 0 1 " + size, out[9], ref);
+    // unsharp_mask has no single OpenCV call: the composition a user writes, in float.
+    cv::Mat blurred, f, fb;
+    cv::GaussianBlur(in, blurred, cv::Size(0, 0), sigma);
+    in.convertTo(f, CV_32F);
+    blurred.convertTo(fb, CV_32F);
+    cv::Mat sharp = f + 1.5 * (f - fb);
+    sharp.convertTo(ref, CV_8U);
+    // OpenCV evaluates the expression in its own order (with FMA in SIMD code): a value within
+    // an ulp of a .5 may round the other way, one step.
+    expectClose("unsharp_mask " + size, out[10], ref, 1, 0.001);
+    cv::cvtColor(in, ref, cv::COLOR_RGB2BGR);
+    expectClose("bgr_to_rgb " + size, out[11], ref);
+    cv::cvtColor(g, ref, cv::COLOR_GRAY2RGB);
+    expectClose("gray_to_rgb " + size, out[12], ref);
+  });
+}
+
+const char* kMorphU8 = R"(
+import std.color;
+import std.morph;
+import std.intensity;
+
+pipeline morph(input: u8[x, y, c], t: f32 = 127.5) ->
+    (er: u8[x, y], di: u8[x, y, c], op: u8[x, y], cl: u8[x, y], gr: u8[x, y], th0: u8[x, y], th1: u8[x, y], th2: u8[x, y], th3: u8[x, y], th4: u8[x, y],
+     csa: u8[x, y, c], aw: u8[x, y, c], gam: u8[x, y]) {
+    g = rgb_to_gray(input);
+    inv(x, y, c) = 255 - input(x, y, c);
+    return (erode(g, 5, 3), dilate(input, 5, 5, cross), morph_open(g, 3, 3), morph_close(g, 7, 5, cross), morph_gradient(g, 3, 3),
+            threshold(g, t, 255), threshold(g, t, 200, binary_inv), threshold(g, t, 255, trunc), threshold(g, t, 255, tozero),
+            threshold(g, t, 255, tozero_inv), convert_scale_abs(input, -1.5, 40.0), add_weighted(input, 0.7, inv, 0.4, 3.0),
+            gamma_correct(g, 0.5));
+}
+)";
+
+TEST(StdlibVsOpenCV, MorphologyAndIntensityOnU8Photographs) {
+  const double t = 127.5;
+  forEachInput(kMorphU8, inputsOf(CV_8U), {{"t", t}}, [&](const cv::Mat& in, const std::vector<Halide::Buffer<>>& out, const std::string& size) {
+    ASSERT_EQ(out.size(), 13u);
+    cv::Mat g = gray(in), ref;
+    cv::erode(g, ref, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(5, 3)));
+    expectClose("erode rect 5x3 " + size, out[0], ref);
+    cv::dilate(in, ref, cv::getStructuringElement(cv::MORPH_CROSS, cv::Size(5, 5)));
+    expectClose("dilate cross 5x5 " + size, out[1], ref);
+    cv::morphologyEx(g, ref, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(3, 3)));
+    expectClose("morph_open rect 3x3 " + size, out[2], ref);
+    cv::morphologyEx(g, ref, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_CROSS, cv::Size(7, 5)));
+    expectClose("morph_close cross 7x5 " + size, out[3], ref);
+    cv::morphologyEx(g, ref, cv::MORPH_GRADIENT, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(3, 3)));
+    expectClose("morph_gradient rect 3x3 " + size, out[4], ref);
+    const int modes[] = {cv::THRESH_BINARY, cv::THRESH_BINARY_INV, cv::THRESH_TRUNC, cv::THRESH_TOZERO, cv::THRESH_TOZERO_INV};
+    const double maxvals[] = {255, 200, 255, 255, 255};
+    for (int m = 0; m < 5; ++m) {
+      cv::threshold(g, ref, t, maxvals[m], modes[m]);
+      expectClose(fmt::format("threshold mode {} {}", m, size), out[5 + m], ref);
+    }
+    cv::convertScaleAbs(in, ref, -1.5, 40.0);
+    expectClose("convert_scale_abs " + size, out[10], ref);
+    cv::Mat inv = cv::Scalar::all(255) - in;
+    cv::addWeighted(in, 0.7, inv, 0.4, 3.0, ref);
+    // Both in f32, but OpenCV's SIMD code fuses the multiply-adds: ties may round apart, one step.
+    expectClose("add_weighted " + size, out[11], ref, 1, 0.001);
+    cv::Mat lut(1, 256, CV_8U);
+    for (int v = 0; v < 256; ++v) lut.at<uint8_t>(v) = cv::saturate_cast<uint8_t>(255.0 * std::pow(v / 255.0, 0.5));
+    cv::LUT(g, lut, ref);
+    // The table is computed in f32 by Fovea and in double here: a value within 1e-4 of a .5 may
+    // round the other way (one step).
+    expectClose("gamma_correct 0.5 " + size, out[12], ref, 1, 0.01);
+  });
+}
+
+// ---- f32 and u16
+
+const char* kFiltersF32 = R"(
+import std.color;
+import std.filters;
+import std.morph;
+
+pipeline filters_f(input: f32[x, y, c], sigma: f32 = 2.2) -> (gray: f32[x, y], g5: f32[x, y, c], gs: f32[x, y, c], sob: f32[x, y], box: f32[x, y, c],
+                                                             er: f32[x, y, c]) {
+    g = rgb_to_gray(input);
+    return (g, gaussian_blur(input, 5, 0.0), gaussian_blur(input, 0, sigma, reflect), sobel(g, 1, 1, 3), box_blur(input, 5, 5, wrap),
+            erode(input, 3, 3));
+}
+)";
+
+TEST(StdlibVsOpenCV, FiltersOnF32Photographs) {
+  const double sigma = 2.2;
+  forEachInput(kFiltersF32, inputsOf(CV_32F), {{"sigma", sigma}}, [&](const cv::Mat& in, const std::vector<Halide::Buffer<>>& out, const std::string& size) {
+    ASSERT_EQ(out.size(), 6u);
+    cv::Mat g, ref;
+    cv::cvtColor(in, g, cv::COLOR_RGB2GRAY);
+    // Floats: summation order and FMA differ from OpenCV's SIMD code; values are in [0, 1], and
+    // 1e-5 absolute is a few ulps of the largest sums.
+    expectClose("rgb_to_gray f32 " + size, out[0], g, 1e-6, 1);
+    cv::GaussianBlur(in, ref, cv::Size(5, 5), 0);
+    expectClose("gaussian_blur 5 f32 " + size, out[1], ref, 1e-5, 1);
+    cv::GaussianBlur(in, ref, cv::Size(0, 0), sigma, 0, cv::BORDER_REFLECT);
+    expectClose("gaussian_blur sigma reflect f32 " + size, out[2], ref, 1e-5, 1);
+    cv::Sobel(g, ref, -1, 1, 1, 3);
+    expectClose("sobel 1 1 f32 " + size, out[3], ref, 1e-5, 1);
+    // cv::blur refuses BORDER_WRAP: the image is wrapped by copyMakeBorder first and the blur's
+    // interior cropped.
+    cv::Mat padded, blurred;
+    cv::copyMakeBorder(in, padded, 2, 2, 2, 2, cv::BORDER_WRAP);
+    cv::blur(padded, blurred, cv::Size(5, 5));
+    ref = blurred(cv::Rect(2, 2, in.cols, in.rows)).clone();
+    expectClose("box_blur 5x5 wrap f32 " + size, out[4], ref, 1e-5, 1);
+    cv::erode(in, ref, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(3, 3)));
+    expectClose("erode f32 " + size, out[5], ref);
+  });
+}
+
+const char* kFiltersU16 = R"(
+import std.color;
+import std.filters;
+
+pipeline filters_w(input: u16[x, y, c]) -> (gray: u16[x, y], box: u16[x, y, c], g5: u16[x, y, c]) {
+    return (rgb_to_gray(input), box_blur(input, 3, 3), gaussian_blur(input, 5, 0.0));
+}
+)";
+
+TEST(StdlibVsOpenCV, FiltersOnU16Photographs) {
+  forEachInput(kFiltersU16, inputsOf(CV_16U), {}, [&](const cv::Mat& in, const std::vector<Halide::Buffer<>>& out, const std::string& size) {
+    ASSERT_EQ(out.size(), 3u);
+    cv::Mat g, ref;
+    cv::cvtColor(in, g, cv::COLOR_RGB2GRAY);
+    expectClose("rgb_to_gray u16 " + size, out[0], g);
+    cv::blur(in, ref, cv::Size(3, 3));
+    expectClose("box_blur 3x3 u16 " + size, out[1], ref);
+    cv::GaussianBlur(in, ref, cv::Size(5, 5), 0);
+    // OpenCV filters u16 with a fixed-point kernel of its own; Fovea in f32 with the exact taps:
+    // at most one step, on few values.
+    expectClose("gaussian_blur 5 u16 " + size, out[2], ref, 1, 0.05);
+  });
+}
+
+}  // namespace
+}  // namespace fovea::test
