@@ -574,11 +574,12 @@ Value Elaborator::evalBoundary(const ast::Expr& e, Env& env) {
   }
   Value source = eval(*e.args[0], env);
   if (!source.ok()) return source;
-  if (source.kind != Value::Kind::Stage || pipe_->pipeline->stages[source.stage].kind == ir::StageKind::Boundary) {
-    std::string what = source.kind == Value::Kind::Stage ? "already a boundary condition (one is enough)" : describe(source);
-    error(e.args[0]->loc, fmt::format("boundary() extends a stage of known size, but this is {}", what));
+  if (source.kind != Value::Kind::Stage) {
+    error(e.args[0]->loc, fmt::format("boundary() extends a stage of known size, but this is {}", describe(source)));
     return Value::error();
   }
+  // A boundary stage given another condition: the new one replaces it (the two agree inside).
+  if (pipe_->pipeline->stages[source.stage].kind == ir::StageKind::Boundary) source.stage = pipe_->pipeline->stages[source.stage].pure.value->index;
   const ir::Stage& in = pipe_->pipeline->stages[source.stage];
   bool anyKnown = std::any_of(in.extents.begin(), in.extents.end(), [](const ir::ExprPtr& x) { return x != nullptr; });
   if (!anyKnown) {

@@ -134,13 +134,14 @@ TEST(Stdlib, EveryModuleChecksCleanly) {
   }
 }
 
-// docs/language.md stays in step with the language: every ```fovea block in it is checked. A
-// block whose first line is `// error: MESSAGE` must fail with that message; one whose first line
-// is `// file PATH` is written under that name (later blocks may import it); all others must
-// check cleanly, without warnings.
-TEST(Docs, LanguageReferenceExamplesCheck) {
-  Result<std::string> read = readTextFile((fs::path(FOVEA_TEST_DIR).parent_path() / "docs" / "language.md").string());
-  ASSERT_TRUE(read) << read.failure().message;
+// The docs stay in step with the language: every ```fovea block in a page is checked. A block
+// whose first line is `// error: MESSAGE` must fail with that message; one whose first line is
+// `// file PATH` is written under that name (later blocks may import it); all others must check
+// cleanly, without warnings. Returns how many blocks the page has.
+size_t checkDocExamples(const std::string& page) {
+  Result<std::string> read = readTextFile((fs::path(FOVEA_TEST_DIR).parent_path() / "docs" / page).string());
+  EXPECT_TRUE(read) << read.failure().message;
+  if (!read) return 0;
   const std::string& doc = *read;
   fs::path dir = fs::temp_directory_path() / ("fovea_docs_" + std::to_string(::getpid()));
   static const std::regex block(R"(```fovea\n([\s\S]*?)```)");
@@ -160,12 +161,16 @@ TEST(Docs, LanguageReferenceExamplesCheck) {
       EXPECT_GT(r.errors, 0u) << "docs example " << index << " should fail:\n" << text;
       EXPECT_NE(r.text().find(m[1].str()), std::string::npos) << "docs example " << index << ":\n" << text << "\n" << r.text();
     } else {
-      EXPECT_TRUE(r.diagnostics.empty()) << "docs example " << index << ":\n" << text << "\n" << r.text();
+      EXPECT_TRUE(r.diagnostics.empty()) << page << " example " << index << ":\n" << text << "\n" << r.text();
     }
   }
-  EXPECT_GT(index, 15u);
   fs::remove_all(dir);
+  return index;
 }
+
+TEST(Docs, LanguageReferenceExamplesCheck) { EXPECT_GT(checkDocExamples("language.md"), 15u); }
+
+TEST(Docs, StandardLibraryExamplesCheck) { EXPECT_GE(checkDocExamples("stdlib.md"), 3u); }
 
 }  // namespace
 }  // namespace fovea::test
