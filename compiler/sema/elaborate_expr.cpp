@@ -580,7 +580,8 @@ Value Elaborator::evalBoundary(const ast::Expr& e, Env& env) {
   }
   // A boundary stage given another condition: the new one replaces it (the two agree inside).
   if (pipe_->pipeline->stages[source.stage].kind == ir::StageKind::Boundary) source.stage = pipe_->pipeline->stages[source.stage].pure.value->index;
-  const ir::Stage& in = pipe_->pipeline->stages[source.stage];
+  // A copy: evaluating the condition may elaborate stages, which grows the stage list.
+  const ir::Stage in = pipe_->pipeline->stages[source.stage];
   bool anyKnown = std::any_of(in.extents.begin(), in.extents.end(), [](const ir::ExprPtr& x) { return x != nullptr; });
   if (!anyKnown) {
     error(e.args[0]->loc, fmt::format("boundary() needs to know where '{}' ends, but its size is not known: it reads no stage of known size at "
@@ -647,6 +648,10 @@ Value Elaborator::stageAccess(const Value& target, const ast::Expr& call, Env& e
   }
   std::vector<ir::ExprPtr> args;
   bool ok = true;
+  // An index may elaborate stages it reads for the first time, which grows the stage list: what
+  // is needed of this stage is copied first.
+  const std::vector<std::string> stageDims = stage.dims;
+  const ScalarType stageType = stage.type;
   for (size_t i = 0; i < explicitCount; ++i) {
     args.push_back(evalIndex(*call.args[i], env));
     ok = ok && args.back();
@@ -665,12 +670,12 @@ Value Elaborator::stageAccess(const Value& target, const ast::Expr& call, Env& e
     }
     if (!def->ellipsisExtra) {
       def->ellipsisExtra = extra;
-      for (size_t k = 0; k < extra; ++k) def->implicitNames.push_back(stage.dims[explicitCount + k]);
+      for (size_t k = 0; k < extra; ++k) def->implicitNames.push_back(stageDims[explicitCount + k]);
     }
     for (size_t k = 0; k < extra; ++k) args.push_back(makeVar(static_cast<int>(def->explicitDims + k), call.args.back()->loc, def->id));
   }
   if (!ok) return Value::error();
-  return Value::scalar(makeCall(target.stage, stage.type, std::move(args), call.loc, target.refLoc.valid() ? target.refLoc : call.lhs->loc));
+  return Value::scalar(makeCall(target.stage, stageType, std::move(args), call.loc, target.refLoc.valid() ? target.refLoc : call.lhs->loc));
 }
 
 }  // namespace fovea::sema_detail

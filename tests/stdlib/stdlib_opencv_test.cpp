@@ -327,5 +327,52 @@ TEST(StdlibVsOpenCV, FiltersOnU16Photographs) {
   });
 }
 
+// ---- geometry
+
+const char* kGeometry = R"(
+import std.geometry;
+
+pipeline geometry(input: u8[x, y, c], w: i32 = 173, h: i32 = 91) ->
+    (fh: u8[x, y, c], fv: u8[x, y, c], fb: u8[x, y, c], r1: u8[x, y, c], r2: u8[x, y, c], r3: u8[x, y, c], cr: u8[x, y, c],
+     pr: u8[x, y, c], pc: u8[x, y, c], rn: u8[x, y, c], rb: u8[x, y, c], rbu: u8[x, y, c], pd: u8[x, y, c]) {
+    return (flip(input, horizontal), flip(input, vertical), flip(input, both), rotate90(input, 1), rotate90(input, 2), rotate90(input, 3),
+            crop(input, 1, 0, 1, 2), pad(input, 3, 1, 2, 4), pad(input, 2, 2, 0, 1, constant(u8(7))), resize(input, w, h, nearest),
+            resize(input, w, h), resize(input, 3 * input.width / 2 + 1, 2 * input.height + 1), pyr_down(input));
+}
+)";
+
+TEST(StdlibVsOpenCV, GeometryOnU8Photographs) {
+  const int w = 173, h = 91;
+  forEachInput(kGeometry, inputsOf(CV_8U), {{"w", w}, {"h", h}}, [&](const cv::Mat& in, const std::vector<Halide::Buffer<>>& out, const std::string& size) {
+    ASSERT_EQ(out.size(), 13u);
+    cv::Mat ref;
+    const int codes[] = {1, 0, -1};
+    for (int i = 0; i < 3; ++i) {
+      cv::flip(in, ref, codes[i]);
+      expectClose(fmt::format("flip {} {}", codes[i], size), out[i], ref);
+    }
+    const cv::RotateFlags turns[] = {cv::ROTATE_90_CLOCKWISE, cv::ROTATE_180, cv::ROTATE_90_COUNTERCLOCKWISE};
+    for (int i = 0; i < 3; ++i) {
+      cv::rotate(in, ref, turns[i]);
+      expectClose(fmt::format("rotate90 {} {}", i + 1, size), out[3 + i], ref);
+    }
+    if (in.cols >= 2 && in.rows >= 2) {
+      expectClose("crop " + size, out[6], in(cv::Rect(1, 0, 1, 2)).clone());
+    }
+    cv::copyMakeBorder(in, ref, 1, 4, 3, 2, cv::BORDER_REFLECT_101);
+    expectClose("pad reflect101 " + size, out[7], ref);
+    cv::copyMakeBorder(in, ref, 2, 1, 2, 0, cv::BORDER_CONSTANT, cv::Scalar::all(7));
+    expectClose("pad constant " + size, out[8], ref);
+    cv::resize(in, ref, cv::Size(w, h), 0, 0, cv::INTER_NEAREST);
+    expectClose("resize nearest " + size, out[9], ref);
+    cv::resize(in, ref, cv::Size(w, h), 0, 0, cv::INTER_LINEAR);
+    expectClose("resize bilinear down " + size, out[10], ref);
+    cv::resize(in, ref, cv::Size(3 * in.cols / 2 + 1, 2 * in.rows + 1), 0, 0, cv::INTER_LINEAR);
+    expectClose("resize bilinear up " + size, out[11], ref);
+    cv::pyrDown(in, ref);
+    expectClose("pyr_down " + size, out[12], ref);
+  });
+}
+
 }  // namespace
 }  // namespace fovea::test
