@@ -295,11 +295,16 @@ Schedule planHeuristicSchedule(const ir::Pipeline& p, const PlanContext& context
     std::vector<size_t> owners = ownersOf(info[k].consumers);
     if (owners.size() == 1) stripOwner[k] = owners[0];
   };
-  for (size_t k : readGraph(p).consumersFirst) {
+  const ReadGraph graph = readGraph(p);
+  std::vector<size_t> copies(p.stages.size(), 1);
+  for (size_t k : graph.consumersFirst) {
     const ir::Stage& s = p.stages[k];
     const StageInfo& in = info[k];
     if (s.kind == ir::StageKind::Input) continue;
     measureReads(k);
+    size_t copied = 0;
+    for (const auto& [c, sites] : graph.callSites[k]) copied += sites * (placement[c] == Placement::Inline ? copies[c] : 1);
+    copies[k] = std::max<size_t>(copied, 1);
     if (isOutput[k]) {
       reason[k] = "output";
       continue;
@@ -343,7 +348,8 @@ Schedule planHeuristicSchedule(const ir::Pipeline& p, const PlanContext& context
     double store = model.storeCost + model.loadCost * evaluations[k];
     int run = 0;
     for (size_t c : in.consumers) run = std::max(run, placement[c] == Placement::Inline ? inlineRun[c] + 1 : 1);
-    if (recompute <= store && run <= model.maxInlineRun) {
+    bool fewCopies = copies[k] <= model.maxInlineCopies;
+    if (recompute <= store && run <= model.maxInlineRun && fewCopies) {
       inlineHere(k, fmt::format("{}, read {:g}x per point, {:g} ops: recomputing ({:g}) costs no more than storing ({:g}): inlined",
                                 toString(in.access), evaluations[k], cost, recompute, store));
       continue;
@@ -359,7 +365,10 @@ Schedule planHeuristicSchedule(const ir::Pipeline& p, const PlanContext& context
       stripOwner[k] = owners[0];
       continue;  // the reason names the strip size, chosen below
     }
-    if (recompute <= store) {
+    if (recompute <= store && !fewCopies) {
+      reason[k] = fmt::format("inlined, its expression would be copied {} times into the stage that holds it: stored, so that compiling stays fast",
+                              copies[k]);
+    } else if (recompute <= store) {
       reason[k] = fmt::format("{} stages are inlined into one another above it: stored, so that compiling stays fast", run - 1);
     } else if (in.access != Access::Irregular && twoDimensional) {
       reason[k] = fmt::format("stencil {} rows tall: recomputing its halo per strip costs more than storing it: computed in full", halo);

