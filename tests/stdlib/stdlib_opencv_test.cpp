@@ -176,20 +176,23 @@ import std.intensity;
 
 pipeline filters(input: u8[x, y, c], sigma: f32 = 1.3) ->
     (gray: u8[x, y], box: u8[x, y, c], g3: u8[x, y, c], g5: u8[x, y, c], g7: u8[x, y], gs: u8[x, y, c],
-     gedge: u8[x, y], sob: u8[x, y], sob5: u8[x, y], sch: u8[x, y], sharp: u8[x, y, c], bgr: u8[x, y, c], rgb: u8[x, y, c]) {
+     gedge: u8[x, y], sob: u8[x, y], sob5: u8[x, y], sch: u8[x, y], sharp: u8[x, y, c], bgr: u8[x, y, c], rgb: u8[x, y, c],
+     hsv: u8[x, y, c]) {
     g = rgb_to_gray(input);
     return (g, box_blur(input, 3, 5), gaussian_blur(input, 3, 0.0), gaussian_blur(input, 5, 0.0), gaussian_blur(g, 7, 0.0),
             gaussian_blur(input, 0, sigma), gaussian_blur(g, 5, 2.0, edge), sobel(g, 1, 0), sobel(g, 0, 2, 5), scharr(g, 0, 1),
-            unsharp_mask(input, sigma, 1.5), bgr_to_rgb(input), gray_to_rgb(g));
+            unsharp_mask(input, sigma, 1.5), bgr_to_rgb(input), gray_to_rgb(g), rgb_to_hsv(input));
 }
 )";
 
 TEST(StdlibVsOpenCV, FiltersOnU8Photographs) {
   const double sigma = 1.3;
   forEachInput(kFiltersU8, inputsOf(CV_8U), {{"sigma", sigma}}, [&](const cv::Mat& in, const std::vector<Halide::Buffer<>>& out, const std::string& size) {
-    ASSERT_EQ(out.size(), 13u);
+    ASSERT_EQ(out.size(), 14u);
     cv::Mat g = gray(in), ref;
     expectClose("rgb_to_gray " + size, out[0], g);
+    cv::cvtColor(in, ref, cv::COLOR_RGB2HSV);
+    expectClose("rgb_to_hsv " + size, out[13], ref);
     cv::blur(in, ref, cv::Size(3, 5));
     expectClose("box_blur 3x5 " + size, out[1], ref);
     cv::GaussianBlur(in, ref, cv::Size(3, 3), 0);
@@ -286,19 +289,22 @@ import std.filters;
 import std.morph;
 
 pipeline filters_f(input: f32[x, y, c], sigma: f32 = 2.2) -> (gray: f32[x, y], g5: f32[x, y, c], gs: f32[x, y, c], sob: f32[x, y], box: f32[x, y, c],
-                                                             er: f32[x, y, c]) {
+                                                             er: f32[x, y, c], hsv: f32[x, y, c]) {
     g = rgb_to_gray(input);
     return (g, gaussian_blur(input, 5, 0.0), gaussian_blur(input, 0, sigma, reflect), sobel(g, 1, 1, 3), box_blur(input, 5, 5, wrap),
-            erode(input, 3, 3));
+            erode(input, 3, 3), rgb_to_hsv(input));
 }
 )";
 
 TEST(StdlibVsOpenCV, FiltersOnF32Photographs) {
   const double sigma = 2.2;
   forEachInput(kFiltersF32, inputsOf(CV_32F), {{"sigma", sigma}}, [&](const cv::Mat& in, const std::vector<Halide::Buffer<>>& out, const std::string& size) {
-    ASSERT_EQ(out.size(), 6u);
+    ASSERT_EQ(out.size(), 7u);
     cv::Mat g, ref;
     cv::cvtColor(in, g, cv::COLOR_RGB2GRAY);
+    cv::cvtColor(in, ref, cv::COLOR_RGB2HSV);
+    // Hue in degrees from f32 ratios: 1e-4 absolute (a few ulps of 360).
+    expectClose("rgb_to_hsv f32 " + size, out[6], ref, 1e-4, 1);
     // Floats: summation order and FMA differ from OpenCV's SIMD code; values are in [0, 1], and
     // 1e-5 absolute is a few ulps of the largest sums.
     expectClose("rgb_to_gray f32 " + size, out[0], g, 1e-6, 1);
