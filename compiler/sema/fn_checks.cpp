@@ -105,7 +105,9 @@ std::set<std::string> checkFunctionRecursion(const std::vector<ast::Module>& mod
   return onCycle;
 }
 
-void checkFunctionNames(const ast::Decl& fn, const std::set<std::string>& globalNames, DiagnosticEngine& diags) {
+void checkFunctionNames(const ast::Decl& fn, const std::map<std::string, const ast::Decl*>& globals, DiagnosticEngine& diags) {
+  std::set<std::string> globalNames;
+  for (const auto& [name, _] : globals) globalNames.insert(name);
   std::set<std::string> locals = localNames(fn);
   std::map<std::string, std::vector<std::string>> pureVars;  // stage -> its variable names
   for (const ast::Stmt& s : fn.body.stmts) {
@@ -144,14 +146,17 @@ void checkFunctionNames(const ast::Decl& fn, const std::set<std::string>& global
       diags.error(fn.fnParamLocs[i], fmt::format("parameter '{}' needs a default: it follows a parameter that has one", fn.fnParams[i]));
     }
   }
-  // A bare name given to another function is checked against that function's options when it is
-  // called.
+  // A bare name given to another function's option parameter is one of that parameter's names.
   std::set<const ast::Expr*> optionArgs;
   for (const ast::Stmt& s : fn.body.stmts) {
     visitStmt(s, [&](const ast::Expr& e) {
-      if (e.kind != ast::ExprKind::Call || e.lhs->kind != ast::ExprKind::Name || locals.count(e.lhs->name) || !globalNames.count(e.lhs->name)) return;
-      for (const ast::ExprPtr& a : e.args) {
-        if (a->kind == ast::ExprKind::Name) optionArgs.insert(a.get());
+      if (e.kind != ast::ExprKind::Call || e.lhs->kind != ast::ExprKind::Name || locals.count(e.lhs->name)) return;
+      auto callee = globals.find(e.lhs->name);
+      if (callee == globals.end() || callee->second->kind != ast::DeclKind::Fn) return;
+      const std::vector<std::vector<std::string>>& options = callee->second->fnParamOptions;
+      for (size_t i = 0; i < e.args.size() && i < options.size(); ++i) {
+        const ast::Expr& a = *e.args[i];
+        if (a.kind == ast::ExprKind::Name && std::find(options[i].begin(), options[i].end(), a.name) != options[i].end()) optionArgs.insert(&a);
       }
     });
   }

@@ -16,7 +16,7 @@ namespace fovea::sema_detail {
 std::set<std::string> checkFunctionRecursion(const std::vector<ast::Module>& modules, DiagnosticEngine& diags);
 
 /// Reports undefined names in a function that no pipeline instantiated (instantiated ones were
-/// checked in full, with types).
-void checkFunctionNames(const ast::Decl& fn, const std::set<std::string>& globalNames, DiagnosticEngine& diags);
+/// checked in full, with types). `globals` are the declarations of every global name.
+void checkFunctionNames(const ast::Decl& fn, const std::map<std::string, const ast::Decl*>& globals, DiagnosticEngine& diags);
 
 }  // namespace fovea::sema_detail

@@ -32,12 +32,12 @@ ir::Program checkProgram(const std::vector<ast::Module>& modules, DiagnosticEngi
       if (m == 0) program.pipelines.push_back(std::move(p));
     }
   }
-  std::set<std::string> globalNames;
-  for (const auto& [name, _] : elaborator.globals()) globalNames.insert(name);
+  std::map<std::string, const ast::Decl*> globals;
+  for (const auto& [name, symbol] : elaborator.globals()) globals[name] = symbol.decl;
   for (const ast::Module& m : modules) {
     for (const ast::Decl& d : m.decls) {
       if (d.kind == ast::DeclKind::Fn && !importsFailed && !elaborator.instantiatedFunctions().count(&d)) {
-        sema_detail::checkFunctionNames(d, globalNames, diags);
+        sema_detail::checkFunctionNames(d, globals, diags);
       }
     }
   }
