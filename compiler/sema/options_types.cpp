@@ -1,6 +1,6 @@
 // Values known at compile time that are not numbers: a function's options (`interp: nearest |
 // bilinear`, `b: border`), types (`u8`, `type_of(in)`), and the builtins that use them to let one
-// generic function choose its code per call: choose(c, a, b), type_of(v), sat(T, v), is_float(v).
+// generic function choose its code per call: choose(c, a, b), type_of(v), sat(T, v), is_float(v), is_stage(v).
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -132,6 +132,14 @@ std::optional<Value> Elaborator::evalCompileTimeCall(const std::string& name, co
       return std::nullopt;
     }
     return Value::scalar(build_.boolConst(isFloat(t), e.loc));
+  }
+  if (name == "is_stage") {
+    // is_stage(v): whether an argument is a stage (so that a function can take a per-channel
+    // table or one number for all channels).
+    if (!arity(1)) return std::nullopt;
+    Value v = evalSymbolic(*e.args[0], env);
+    if (!v.ok()) return std::nullopt;
+    return Value::scalar(build_.boolConst(v.kind == Value::Kind::Stage, e.loc));
   }
   if (name == "sat") {
     // sat(T, v): v converted to T, saturating (rounding half to even from a float), as OpenCV's

@@ -12,10 +12,13 @@
 #include <cstring>
 #include <filesystem>
 #include <functional>
+#include <numeric>
+#include <random>
 
 #include <fmt/format.h>
 
 #include <opencv2/core.hpp>
+#include <opencv2/dnn.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -445,6 +448,108 @@ TEST(StdlibVsOpenCV, IntensityOnU8Photographs) {
     cv::medianBlur(g, ref, 5);
     expectClose("median_blur 5 " + size, out[9], ref);
   });
+}
+
+// ---- tensors: the glue between images and models
+
+const char* kTensor = R"(
+import std.tensor;
+
+pipeline tensors(input: u8[x, y, c], scores: f32[k, n]) ->
+    (t: f32[x, y, c, n], t1: f32[x, y, c, n], p: f32[k, n], am: i32[i, n], tk: i32[j, n]) {
+    mean(c) = select(c == 0, 123.675, select(c == 1, 116.28, 103.53)) size (3);
+    sd(c) = select(c == 0, 58.395, select(c == 1, 57.12, 57.375)) size (3);
+    return (to_tensor(input, 1.0, mean, sd, true), to_tensor(input, 1.0 / 255.0, 0.5), softmax(scores), argmax(scores), top_k(scores, 5));
+}
+)";
+
+/// Element (x, y, c, n) of a 4-D f32 buffer.
+float at4(const Halide::Buffer<>& b, int x, int y, int c, int n) {
+  const halide_buffer_t* r = b.raw_buffer();
+  int64_t o = int64_t(x - r->dim[0].min) * r->dim[0].stride + int64_t(y - r->dim[1].min) * r->dim[1].stride +
+              int64_t(c - r->dim[2].min) * r->dim[2].stride + int64_t(n - r->dim[3].min) * r->dim[3].stride;
+  return reinterpret_cast<const float*>(r->host)[o];
+}
+
+TEST(StdlibVsOpenCV, TensorsForModels) {
+  // Scores of 2 samples over 1000 classes, quantized so that ties occur (the order on ties is
+  // part of the contract), one sample with a large range (softmax must not overflow).
+  const int classes = 1000, samples = 2;
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<int> q(-400, 400);
+  Halide::Buffer<float> scores(classes, samples);
+  for (int n = 0; n < samples; ++n) {
+    for (int k = 0; k < classes; ++k) scores(k, n) = n == 0 ? q(rng) / 40.0f : q(rng) * 0.25f;
+  }
+  std::vector<cv::Mat> images = inputsOf(CV_8U);
+  ASSERT_FALSE(images.empty());
+  std::vector<JitCall> calls;
+  for (const cv::Mat& m : images) calls.push_back({{toBuffer(m), Halide::Buffer<>(scores)}, {}});
+  std::vector<JitRun> runs = runJitEach(kTensor, calls, "heuristic", "", "stdlib_test.fov");
+  for (size_t i = 0; i < runs.size(); ++i) {
+    ASSERT_TRUE(runs[i].error.empty()) << runs[i].error;
+    const std::vector<Halide::Buffer<>>& out = runs[i].outputs;
+    ASSERT_EQ(out.size(), 5u);
+    const cv::Mat& in = images[i];
+    std::string size = fmt::format("{}x{}", in.cols, in.rows);
+    // blobFromImage (the input is RGB here, so swap_rb gives BGR planes), then / std, as a user
+    // does for a torchvision-trained network: (v - mean) * scale / std, exact in f32.
+    const double mean[] = {123.675, 116.28, 103.53}, sd[] = {58.395, 57.12, 57.375};
+    const cv::Mat blob = cv::dnn::blobFromImage(in, 1.0, in.size(), cv::Scalar(mean[0], mean[1], mean[2]), true, false);
+    const cv::Mat blob1 = cv::dnn::blobFromImage(in, 1.0 / 255.0, in.size(), cv::Scalar::all(0.5), false, false);
+    ASSERT_EQ(out[0].dimensions(), 4);
+    ASSERT_EQ(out[0].dim(0).extent(), in.cols);
+    ASSERT_EQ(out[0].dim(1).extent(), in.rows);
+    ASSERT_EQ(out[0].dim(2).extent(), 3);
+    ASSERT_EQ(out[0].dim(3).extent(), 1);
+    int64_t differ = 0, differ1 = 0;
+    double worst = 0, worst1 = 0;
+    for (int c = 0; c < 3; ++c) {
+      for (int y = 0; y < in.rows; ++y) {
+        for (int x = 0; x < in.cols; ++x) {
+          const int at[] = {0, c, y, x};
+          float ref = blob.at<float>(at) / static_cast<float>(sd[c]);
+          float got = at4(out[0], x, y, c, 0);
+          if (!(got == ref)) ++differ, worst = std::max(worst, std::isnan(got) ? 1e30 : std::abs(double(got) - ref));
+          float ref1 = blob1.at<float>(at), got1 = at4(out[1], x, y, c, 0);
+          if (!(got1 == ref1)) ++differ1, worst1 = std::max(worst1, std::isnan(got1) ? 1e30 : std::abs(double(got1) - ref1));
+        }
+      }
+    }
+    // One f32 rounding in a different place ((v - mean) * scale in OpenCV, then / std here; the
+    // product by 1 / 255 in f64 there): 1 ulp of values up to ~2.2, on at most 1% of the values.
+    EXPECT_LE(worst, 5e-7) << "to_tensor " << size << ": " << differ << " differ";
+    EXPECT_LE(differ, int64_t(0.01 * 3 * in.cols * in.rows) + 1) << "to_tensor " << size;
+    EXPECT_LE(worst1, 1e-7) << "to_tensor scale " << size << ": " << differ1 << " differ";
+    std::printf("[stdlib-vs-opencv] %-40s max error %g (%lld differ); scale only %g (%lld differ)\n", ("to_tensor " + size).c_str(), worst,
+                static_cast<long long>(differ), worst1, static_cast<long long>(differ1));
+    if (i > 0) continue;  // the score outputs do not depend on the image
+    for (int n = 0; n < samples; ++n) {
+      // Plain C++ references: softmax in double, a stable descending sort.
+      double top = -1e300, total = 0;
+      for (int k = 0; k < classes; ++k) top = std::max(top, double(scores(k, n)));
+      for (int k = 0; k < classes; ++k) total += std::exp(double(scores(k, n)) - top);
+      double pw = 0, psum = 0;
+      for (int k = 0; k < classes; ++k) {
+        double ref = std::exp(double(scores(k, n)) - top) / total, got = valueAt(out[2], k, n, 0);
+        ASSERT_FALSE(std::isnan(got)) << "softmax NaN at " << k;
+        // Relative, except far down near f32's normal range (1.2e-38), where exp loses bits.
+        pw = std::max(pw, std::abs(got - ref) / std::max(ref, 1e-30));
+        psum += got;
+      }
+      // f32 exp and sum of 1000 terms: 1e-5 relative (about 100 ulps, the summation's growth).
+      EXPECT_LE(pw, 1e-5) << "softmax sample " << n;
+      EXPECT_NEAR(psum, 1.0, 1e-4) << "softmax sample " << n;
+      std::vector<int> order(classes);
+      std::iota(order.begin(), order.end(), 0);
+      std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return scores(a, n) > scores(b, n); });
+      EXPECT_EQ(valueAt(out[3], 0, n, 0), order[0]) << "argmax sample " << n;
+      ASSERT_EQ(out[4].dim(0).extent(), 5);
+      for (int j = 0; j < 5; ++j) EXPECT_EQ(valueAt(out[4], j, n, 0), order[j]) << "top_k rank " << j << " sample " << n;
+      std::printf("[stdlib-vs-opencv] softmax sample %d: max relative error %g; argmax %d, top_k %d %d %d %d %d\n", n, pw, order[0], order[0],
+                  order[1], order[2], order[3], order[4]);
+    }
+  }
 }
 
 }  // namespace
