@@ -552,5 +552,57 @@ TEST(StdlibVsOpenCV, TensorsForModels) {
   }
 }
 
+// ---- features
+
+const char* kFeatures = R"(
+import std.color;
+import std.features;
+
+pipeline features(input: u8[x, y, c], k: f32 = 0.04) -> (h: f32[x, y], hf: f32[x, y], nms: u8[x, y], nmsf: f32[x, y]) {
+    g = rgb_to_gray(input);
+    gf(x, y) = f32(g(x, y)) / 255.0;
+    return (corner_harris(g, 2, 3, k), corner_harris(gf, 3, 5, k, reflect), non_max_suppress(g, 2), non_max_suppress(corner_harris(g, 2, 3, k), 1));
+}
+)";
+
+/// The largest magnitude of a float image (Harris responses are compared relative to it).
+double peak(const cv::Mat& m) {
+  double lo = 0, hi = 0;
+  cv::minMaxLoc(m, &lo, &hi);
+  return std::max(std::abs(lo), std::abs(hi));
+}
+
+TEST(StdlibVsOpenCV, FeaturesOnPhotographs) {
+  const double k = 0.04;
+  forEachInput(kFeatures, inputsOf(CV_8U), {{"k", k}}, [&](const cv::Mat& in, const std::vector<Halide::Buffer<>>& out, const std::string& size) {
+    ASSERT_EQ(out.size(), 4u);
+    cv::Mat g = gray(in), gf, ref;
+    g.convertTo(gf, CV_32F, 1.0 / 255.0);
+    cv::cornerHarris(g, ref, 2, 3, k);
+    // f32 sums in another order (OpenCV's box filter keeps running sums) and a response that
+    // cancels (a c - b^2): compared relative to the image's largest response, 1e-5.
+    expectClose("corner_harris 2 3 " + size, out[0], ref, 1e-5 * peak(ref) + 1e-12, 1);
+    std::printf("[stdlib-vs-opencv] corner_harris 2 3 %s: largest response %g\n", size.c_str(), peak(ref));
+    cv::cornerHarris(gf, ref, 3, 5, k, cv::BORDER_REFLECT);
+    expectClose("corner_harris f32 3 5 reflect " + size, out[1], ref, 1e-5 * peak(ref) + 1e-12, 1);
+    std::printf("[stdlib-vs-opencv] corner_harris f32 3 5 %s: largest response %g\n", size.c_str(), peak(ref));
+    // Non-maximum suppression: no OpenCV call; the mask in == dilate(in) applied to in.
+    auto suppress = [](const cv::Mat& m, int radius) {
+      cv::Mat d, mask, o = cv::Mat::zeros(m.size(), m.type());
+      cv::dilate(m, d, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(2 * radius + 1, 2 * radius + 1)));
+      cv::compare(m, d, mask, cv::CMP_GE);
+      m.copyTo(o, mask);
+      return o;
+    };
+    expectClose("non_max_suppress 2 " + size, out[2], suppress(g, 2));
+    // Applied to Fovea's own Harris response (the test of the suppression, not of Harris).
+    cv::Mat own(in.rows, in.cols, CV_32F);
+    for (int y = 0; y < in.rows; ++y) {
+      for (int x = 0; x < in.cols; ++x) own.at<float>(y, x) = static_cast<float>(valueAt(out[0], x, y, 0));
+    }
+    expectClose("non_max_suppress harris " + size, out[3], suppress(own, 1));
+  });
+}
+
 }  // namespace
 }  // namespace fovea::test
