@@ -7,6 +7,7 @@
 // reports the measured maximum (docs/stdlib.md records them).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -180,22 +181,40 @@ import std.intensity;
 pipeline filters(input: u8[x, y, c], sigma: f32 = 1.3) ->
     (gray: u8[x, y], box: u8[x, y, c], g3: u8[x, y, c], g5: u8[x, y, c], g7: u8[x, y], gs: u8[x, y, c],
      gedge: u8[x, y], sob: u8[x, y], sob5: u8[x, y], sch: u8[x, y], sharp: u8[x, y, c], bgr: u8[x, y, c], rgb: u8[x, y, c],
-     hsv: u8[x, y, c]) {
+     hsv: u8[x, y, c], back: u8[x, y, c], yuv: u8[x, y, c], fromyuv: u8[x, y, c], f2d: u8[x, y, c]) {
     g = rgb_to_gray(input);
+    k(i, j) = select(i == 1 && j == 1, 0.75, select(i == 0, -0.125, 0.0625)) size (3, 5);
     return (g, box_blur(input, 3, 5), gaussian_blur(input, 3, 0.0), gaussian_blur(input, 5, 0.0), gaussian_blur(g, 7, 0.0),
             gaussian_blur(input, 0, sigma), gaussian_blur(g, 5, 2.0, edge), sobel(g, 1, 0), sobel(g, 0, 2, 5), scharr(g, 0, 1),
-            unsharp_mask(input, sigma, 1.5), bgr_to_rgb(input), gray_to_rgb(g), rgb_to_hsv(input));
+            unsharp_mask(input, sigma, 1.5), bgr_to_rgb(input), gray_to_rgb(g), rgb_to_hsv(input), hsv_to_rgb(rgb_to_hsv(input)),
+            rgb_to_yuv(input), yuv_to_rgb(input), filter2d(input, k));
 }
 )";
 
 TEST(StdlibVsOpenCV, FiltersOnU8Photographs) {
   const double sigma = 1.3;
   forEachInput(kFiltersU8, inputsOf(CV_8U), {{"sigma", sigma}}, [&](const cv::Mat& in, const std::vector<Halide::Buffer<>>& out, const std::string& size) {
-    ASSERT_EQ(out.size(), 14u);
+    ASSERT_EQ(out.size(), 18u);
     cv::Mat g = gray(in), ref;
     expectClose("rgb_to_gray " + size, out[0], g);
     cv::cvtColor(in, ref, cv::COLOR_RGB2HSV);
     expectClose("rgb_to_hsv " + size, out[13], ref);
+    cv::cvtColor(ref, ref, cv::COLOR_HSV2RGB);
+    // OpenCV 4.6 rounds x * 255 in its scalar loop but truncates it in its AVX2 loop (the first
+    // 32 floor(width / 32) pixels of a row); Fovea rounds everywhere: one step, on up to 3/4 of
+    // the values (measured over all 2^24 HSV triples).
+    expectClose("hsv_to_rgb " + size, out[14], ref, 1, 0.75);
+    cv::cvtColor(in, ref, cv::COLOR_RGB2YUV);
+    expectClose("rgb_to_yuv " + size, out[15], ref);
+    cv::cvtColor(in, ref, cv::COLOR_YUV2RGB);
+    expectClose("yuv_to_rgb " + size, out[16], ref);
+    cv::Mat kernel(5, 3, CV_32F, cv::Scalar(0.0625f));
+    kernel.col(0).setTo(-0.125f);
+    kernel.at<float>(1, 1) = 0.75f;
+    cv::filter2D(in, ref, -1, kernel);
+    // Both sum the products in f32; OpenCV's vector code fuses them (FMA) in its own order: a
+    // sum within an ulp of a .5 may round the other way, one step.
+    expectClose("filter2d 3x5 " + size, out[17], ref, 1, 0.001);
     cv::blur(in, ref, cv::Size(3, 5));
     expectClose("box_blur 3x5 " + size, out[1], ref);
     cv::GaussianBlur(in, ref, cv::Size(3, 3), 0);
@@ -292,22 +311,67 @@ import std.filters;
 import std.morph;
 
 pipeline filters_f(input: f32[x, y, c], sigma: f32 = 2.2) -> (gray: f32[x, y], g5: f32[x, y, c], gs: f32[x, y, c], sob: f32[x, y], box: f32[x, y, c],
-                                                             er: f32[x, y, c], hsv: f32[x, y, c]) {
+                                                             er: f32[x, y, c], hsv: f32[x, y, c], med5: f32[x, y], back: f32[x, y, c],
+                                                             yuv: f32[x, y, c], rgb: f32[x, y, c], lab: f32[x, y, c]) {
     g = rgb_to_gray(input);
+    hsv = rgb_to_hsv(input);
     return (g, gaussian_blur(input, 5, 0.0), gaussian_blur(input, 0, sigma, reflect), sobel(g, 1, 1, 3), box_blur(input, 5, 5, wrap),
-            erode(input, 3, 3), rgb_to_hsv(input));
+            erode(input, 3, 3), hsv, median_blur(g, 5), hsv_to_rgb(hsv), rgb_to_yuv(input), yuv_to_rgb(input), rgb_to_lab(input));
 }
 )";
 
 TEST(StdlibVsOpenCV, FiltersOnF32Photographs) {
   const double sigma = 2.2;
   forEachInput(kFiltersF32, inputsOf(CV_32F), {{"sigma", sigma}}, [&](const cv::Mat& in, const std::vector<Halide::Buffer<>>& out, const std::string& size) {
-    ASSERT_EQ(out.size(), 7u);
-    cv::Mat g, ref;
+    ASSERT_EQ(out.size(), 12u);
+    cv::Mat g, ref, hsv;
     cv::cvtColor(in, g, cv::COLOR_RGB2GRAY);
-    cv::cvtColor(in, ref, cv::COLOR_RGB2HSV);
+    cv::cvtColor(in, hsv, cv::COLOR_RGB2HSV);
     // Hue in degrees from f32 ratios: 1e-4 absolute (a few ulps of 360).
-    expectClose("rgb_to_hsv f32 " + size, out[6], ref, 1e-4, 1);
+    expectClose("rgb_to_hsv f32 " + size, out[6], hsv, 1e-4, 1);
+    // The median of Fovea's own gray image (OpenCV's differs from it by ulps): exact.
+    cv::Mat own_gray(in.rows, in.cols, CV_32F);
+    for (int y = 0; y < in.rows; ++y) {
+      for (int x = 0; x < in.cols; ++x) own_gray.at<float>(y, x) = static_cast<float>(valueAt(out[0], x, y, 0));
+    }
+    cv::medianBlur(own_gray, ref, 5);
+    expectClose("median_blur 5 f32 " + size, out[7], ref);
+    // OpenCV fuses some products into FMAs (differently in its vector and scalar loops): values
+    // in [0, 1], a few ulps.
+    cv::Mat own(in.rows, in.cols, CV_32FC3);
+    for (int y = 0; y < in.rows; ++y) {
+      for (int x = 0; x < in.cols; ++x) {
+        for (int c = 0; c < 3; ++c) own.at<cv::Vec3f>(y, x)[c] = static_cast<float>(valueAt(out[6], x, y, c));
+      }
+    }
+    cv::cvtColor(own, ref, cv::COLOR_HSV2RGB);  // from Fovea's HSV, the input of Fovea's hsv_to_rgb
+    expectClose("hsv_to_rgb f32 " + size, out[8], ref, 1e-6, 1);
+    cv::cvtColor(in, ref, cv::COLOR_RGB2YUV);
+    expectClose("rgb_to_yuv f32 " + size, out[9], ref, 1e-6, 1);
+    cv::cvtColor(in, ref, cv::COLOR_YUV2RGB);
+    expectClose("yuv_to_rgb f32 " + size, out[10], ref, 1e-6, 1);
+    // Lab: OpenCV interpolates a 33^3 table (up to 0.61 from the formula in a, measured over 2M
+    // random colours); Fovea evaluates the formula. Against OpenCV: 0.7. Against the formula in
+    // double (below): 1e-3 (f32 pow and cube root).
+    cv::cvtColor(in, ref, cv::COLOR_RGB2Lab);
+    expectClose("rgb_to_lab f32 vs OpenCV " + size, out[11], ref, 0.7, 1);
+    cv::Mat lab(in.rows, in.cols, CV_64FC3);
+    for (int y = 0; y < in.rows; ++y) {
+      for (int x = 0; x < in.cols; ++x) {
+        double lin[3], xyz[3], f[3];
+        for (int c = 0; c < 3; ++c) {
+          double v = std::clamp(static_cast<double>(in.at<cv::Vec3f>(y, x)[c]), 0.0, 1.0);
+          lin[c] = v <= 0.04045 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4);
+        }
+        xyz[0] = (0.412453 * lin[0] + 0.357580 * lin[1] + 0.180423 * lin[2]) / 0.950456;
+        xyz[1] = 0.212671 * lin[0] + 0.715160 * lin[1] + 0.072169 * lin[2];
+        xyz[2] = (0.019334 * lin[0] + 0.119193 * lin[1] + 0.950227 * lin[2]) / 1.088754;
+        const double eps = 216.0 / 24389.0, kappa = 24389.0 / 27.0;
+        for (int c = 0; c < 3; ++c) f[c] = xyz[c] > eps ? std::cbrt(xyz[c]) : (kappa * xyz[c] + 16.0) / 116.0;
+        lab.at<cv::Vec3d>(y, x) = cv::Vec3d(xyz[1] > eps ? 116.0 * f[1] - 16.0 : kappa * xyz[1], 500.0 * (f[0] - f[1]), 200.0 * (f[1] - f[2]));
+      }
+    }
+    expectClose("rgb_to_lab f32 vs formula " + size, out[11], lab, 1e-3, 1);
     // Floats: summation order and FMA differ from OpenCV's SIMD code; values are in [0, 1], and
     // 1e-5 absolute is a few ulps of the largest sums.
     expectClose("rgb_to_gray f32 " + size, out[0], g, 1e-6, 1);
@@ -333,17 +397,21 @@ const char* kFiltersU16 = R"(
 import std.color;
 import std.filters;
 
-pipeline filters_w(input: u16[x, y, c]) -> (gray: u16[x, y], box: u16[x, y, c], g5: u16[x, y, c]) {
-    return (rgb_to_gray(input), box_blur(input, 3, 3), gaussian_blur(input, 5, 0.0));
+pipeline filters_w(input: u16[x, y, c]) -> (gray: u16[x, y], box: u16[x, y, c], g5: u16[x, y, c], med5: u16[x, y, c], yuv: u16[x, y, c]) {
+    return (rgb_to_gray(input), box_blur(input, 3, 3), gaussian_blur(input, 5, 0.0), median_blur(input, 5), rgb_to_yuv(input));
 }
 )";
 
 TEST(StdlibVsOpenCV, FiltersOnU16Photographs) {
   forEachInput(kFiltersU16, inputsOf(CV_16U), {}, [&](const cv::Mat& in, const std::vector<Halide::Buffer<>>& out, const std::string& size) {
-    ASSERT_EQ(out.size(), 3u);
+    ASSERT_EQ(out.size(), 5u);
     cv::Mat g, ref;
     cv::cvtColor(in, g, cv::COLOR_RGB2GRAY);
     expectClose("rgb_to_gray u16 " + size, out[0], g);
+    cv::medianBlur(in, ref, 5);
+    expectClose("median_blur 5 u16 " + size, out[3], ref);
+    cv::cvtColor(in, ref, cv::COLOR_RGB2YUV);
+    expectClose("rgb_to_yuv u16 " + size, out[4], ref);
     cv::blur(in, ref, cv::Size(3, 3));
     expectClose("box_blur 3x3 u16 " + size, out[1], ref);
     cv::GaussianBlur(in, ref, cv::Size(5, 5), 0);
@@ -358,19 +426,28 @@ TEST(StdlibVsOpenCV, FiltersOnU16Photographs) {
 const char* kGeometry = R"(
 import std.geometry;
 
-pipeline geometry(input: u8[x, y, c], w: i32 = 173, h: i32 = 91) ->
+pipeline geometry(input: u8[x, y, c], w: i32 = 173, h: i32 = 91, m0: f64 = 1.0, m1: f64 = 0.0, m2: f64 = 0.0, m3: f64 = 0.0, m4: f64 = 1.0,
+                  m5: f64 = 0.0) ->
     (fh: u8[x, y, c], fv: u8[x, y, c], fb: u8[x, y, c], r1: u8[x, y, c], r2: u8[x, y, c], r3: u8[x, y, c], cr: u8[x, y, c],
-     pr: u8[x, y, c], pc: u8[x, y, c], rn: u8[x, y, c], rb: u8[x, y, c], rbu: u8[x, y, c], pd: u8[x, y, c]) {
+     pr: u8[x, y, c], pc: u8[x, y, c], rn: u8[x, y, c], rb: u8[x, y, c], rbu: u8[x, y, c], pd: u8[x, y, c], pu: u8[x, y, c], wa: u8[x, y, c],
+     waf: f32[x, y, c], puf: f32[x, y, c]) {
+    m(i) = select(i == 0, m0, select(i == 1, m1, select(i == 2, m2, select(i == 3, m3, select(i == 4, m4, m5))))) size (6);
+    f(x, y, c) = f32(input(x, y, c)) / 255.0;
     return (flip(input, horizontal), flip(input, vertical), flip(input, both), rotate90(input, 1), rotate90(input, 2), rotate90(input, 3),
             crop(input, 1, 0, 1, 2), pad(input, 3, 1, 2, 4), pad(input, 2, 2, 0, 1, constant(u8(7))), resize(input, w, h, nearest),
-            resize(input, w, h), resize(input, 3 * input.width / 2 + 1, 2 * input.height + 1), pyr_down(input));
+            resize(input, w, h), resize(input, 3 * input.width / 2 + 1, 2 * input.height + 1), pyr_down(input), pyr_up(input),
+            warp_affine(input, m, w, h), warp_affine(f, m, w, h), pyr_up(f));
 }
 )";
 
 TEST(StdlibVsOpenCV, GeometryOnU8Photographs) {
   const int w = 173, h = 91;
-  forEachInput(kGeometry, inputsOf(CV_8U), {{"w", w}, {"h", h}}, [&](const cv::Mat& in, const std::vector<Halide::Buffer<>>& out, const std::string& size) {
-    ASSERT_EQ(out.size(), 13u);
+  // A turn of 30 degrees about (90, 60), scaled by 0.8: the warp reads outside the small inputs.
+  const cv::Mat rot = cv::getRotationMatrix2D(cv::Point2f(90, 60), 30, 0.8);
+  std::map<std::string, double> params{{"w", w}, {"h", h}};
+  for (int i = 0; i < 6; ++i) params["m" + std::to_string(i)] = rot.at<double>(i / 3, i % 3);
+  forEachInput(kGeometry, inputsOf(CV_8U), params, [&](const cv::Mat& in, const std::vector<Halide::Buffer<>>& out, const std::string& size) {
+    ASSERT_EQ(out.size(), 17u);
     cv::Mat ref;
     const int codes[] = {1, 0, -1};
     for (int i = 0; i < 3; ++i) {
@@ -397,6 +474,18 @@ TEST(StdlibVsOpenCV, GeometryOnU8Photographs) {
     expectClose("resize bilinear up " + size, out[11], ref);
     cv::pyrDown(in, ref);
     expectClose("pyr_down " + size, out[12], ref);
+    cv::pyrUp(in, ref);
+    expectClose("pyr_up " + size, out[13], ref);
+    cv::warpAffine(in, ref, rot, cv::Size(w, h));
+    expectClose("warp_affine " + size, out[14], ref);
+    cv::Mat f;
+    in.convertTo(f, CV_32F, 1.0 / 255.0);
+    cv::warpAffine(f, ref, rot, cv::Size(w, h));
+    // The same positions and weights; f32 sums of four products in OpenCV's order: an ulp or two.
+    expectClose("warp_affine f32 " + size, out[15], ref, 1e-6, 1);
+    cv::pyrUp(f, ref);
+    // At the left and top edges OpenCV sums 6 a + 2 b where Fovea sums (b + 6 a) + b: an ulp.
+    expectClose("pyr_up f32 " + size, out[16], ref, 1e-6, 1);
   });
 }
 
