@@ -430,13 +430,17 @@ pipeline geometry(input: u8[x, y, c], w: i32 = 173, h: i32 = 91, m0: f64 = 1.0, 
                   m5: f64 = 0.0) ->
     (fh: u8[x, y, c], fv: u8[x, y, c], fb: u8[x, y, c], r1: u8[x, y, c], r2: u8[x, y, c], r3: u8[x, y, c], cr: u8[x, y, c],
      pr: u8[x, y, c], pc: u8[x, y, c], rn: u8[x, y, c], rb: u8[x, y, c], rbu: u8[x, y, c], pd: u8[x, y, c], pu: u8[x, y, c], wa: u8[x, y, c],
-     waf: f32[x, y, c], puf: f32[x, y, c]) {
+     waf: f32[x, y, c], puf: f32[x, y, c], ad: u8[x, y, c], ah: u8[x, y, c], au: u8[x, y, c], cd: u8[x, y, c], cu: u8[x, y, c],
+     adf: f32[x, y, c], cuf: f32[x, y, c]) {
     m(i) = select(i == 0, m0, select(i == 1, m1, select(i == 2, m2, select(i == 3, m3, select(i == 4, m4, m5))))) size (6);
     f(x, y, c) = f32(input(x, y, c)) / 255.0;
     return (flip(input, horizontal), flip(input, vertical), flip(input, both), rotate90(input, 1), rotate90(input, 2), rotate90(input, 3),
             crop(input, 1, 0, 1, 2), pad(input, 3, 1, 2, 4), pad(input, 2, 2, 0, 1, constant(u8(7))), resize(input, w, h, nearest),
             resize(input, w, h), resize(input, 3 * input.width / 2 + 1, 2 * input.height + 1), pyr_down(input), pyr_up(input),
-            warp_affine(input, m, w, h), warp_affine(f, m, w, h), pyr_up(f));
+            warp_affine(input, m, w, h), warp_affine(f, m, w, h), pyr_up(f), resize(input, w, h, area),
+            resize(input, max(input.width / 2, 1), max(input.height / 2, 1), area), resize(input, 3 * input.width / 2 + 1, 2 * input.height + 1, area),
+            resize(input, w, h, bicubic), resize(input, 3 * input.width / 2 + 1, 2 * input.height + 1, bicubic), resize(f, w, h, area),
+            resize(f, 3 * input.width / 2 + 1, 2 * input.height + 1, bicubic));
 }
 )";
 
@@ -447,7 +451,7 @@ TEST(StdlibVsOpenCV, GeometryOnU8Photographs) {
   std::map<std::string, double> params{{"w", w}, {"h", h}};
   for (int i = 0; i < 6; ++i) params["m" + std::to_string(i)] = rot.at<double>(i / 3, i % 3);
   forEachInput(kGeometry, inputsOf(CV_8U), params, [&](const cv::Mat& in, const std::vector<Halide::Buffer<>>& out, const std::string& size) {
-    ASSERT_EQ(out.size(), 17u);
+    ASSERT_EQ(out.size(), 24u);
     cv::Mat ref;
     const int codes[] = {1, 0, -1};
     for (int i = 0; i < 3; ++i) {
@@ -486,6 +490,24 @@ TEST(StdlibVsOpenCV, GeometryOnU8Photographs) {
     cv::pyrUp(f, ref);
     // At the left and top edges OpenCV sums 6 a + 2 b where Fovea sums (b + 6 a) + b: an ulp.
     expectClose("pyr_up f32 " + size, out[16], ref, 1e-6, 1);
+    const cv::Size up(3 * in.cols / 2 + 1, 2 * in.rows + 1), half(std::max(in.cols / 2, 1), std::max(in.rows / 2, 1));
+    cv::resize(in, ref, cv::Size(w, h), 0, 0, cv::INTER_AREA);
+    expectClose("resize area " + size, out[17], ref);
+    cv::resize(in, ref, half, 0, 0, cv::INTER_AREA);
+    expectClose("resize area half " + size, out[18], ref);
+    cv::resize(in, ref, up, 0, 0, cv::INTER_AREA);
+    expectClose("resize area up " + size, out[19], ref);
+    cv::resize(in, ref, cv::Size(w, h), 0, 0, cv::INTER_CUBIC);
+    // OpenCV's last (w * channels) % 8 values of a row take an integer vertical pass instead of
+    // its f32 one (Fovea's, everywhere): one step, rarely.
+    expectClose("resize bicubic " + size, out[20], ref, 1, 0.001);
+    cv::resize(in, ref, up, 0, 0, cv::INTER_CUBIC);
+    expectClose("resize bicubic up " + size, out[21], ref, 1, 0.001);
+    cv::resize(f, ref, cv::Size(w, h), 0, 0, cv::INTER_AREA);
+    // f32 sums of products in OpenCV's order: an ulp or two.
+    expectClose("resize area f32 " + size, out[22], ref, 1e-6, 1);
+    cv::resize(f, ref, up, 0, 0, cv::INTER_CUBIC);
+    expectClose("resize bicubic up f32 " + size, out[23], ref, 1e-6, 1);
   });
 }
 
