@@ -52,6 +52,16 @@ bool readsSelfOtherwise(const ir::ExprPtr& value, int self) {
   return elsewhere || reads > 1;
 }
 
+/// How many nodes an expression has.
+int64_t nodeCount(const ir::ExprPtr& value) {
+  int64_t n = 0;
+  ir::any(value, [&](const ir::Expr&) {
+    ++n;
+    return false;
+  });
+  return n;
+}
+
 ir::ExprPtr constI32(int64_t v, SourceLoc loc) {
   auto c = std::make_shared<ir::Expr>();
   c->kind = ir::ExprKind::Const;
@@ -87,9 +97,15 @@ ir::Pipeline foldWindows(const ir::Pipeline& p) {
     if (stage.kind != ir::StageKind::Computed || stage.updates.empty()) continue;
     const int self = static_cast<int>(s);
     bool foldable = true;
+    int64_t nodes = 0;
     for (const ir::Definition& u : stage.updates) {
-      foldable = foldable && isOwnPoint(u) && windowPoints(u) && !readsSelfOtherwise(u.value, self);
+      std::optional<std::vector<std::vector<int64_t>>> points = windowPoints(u);
+      foldable = foldable && isOwnPoint(u) && points && !readsSelfOtherwise(u.value, self);
+      if (points) nodes += static_cast<int64_t>(points->size()) * nodeCount(u.value);
     }
+    // A large per-point expression (a bilateral weight) unrolled over the window makes one
+    // expression of thousands of operations: it stays a reduction loop.
+    if (nodes > kMaxFoldedNodes) foldable = false;
     if (!foldable) continue;
     ir::ExprPtr value = stage.pure.value;
     for (const ir::Definition& u : stage.updates) {

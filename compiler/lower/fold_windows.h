@@ -8,7 +8,9 @@
 ///     ir::Pipeline p = foldWindows(checked);   // stages with such updates have none left
 ///
 /// An update is folded when its left-hand side is the stage's own variables, it reads the stage
-/// only at that point, and its domain is explicit, constant and at most kMaxWindowPoints points.
+/// only at that point, its domain is explicit, constant and at most kMaxWindowPoints points, and
+/// the unrolled expression would have at most kMaxFoldedNodes nodes (points times the update's
+/// value, summed over the updates).
 /// A stage is folded only when all its updates are; others keep theirs (histograms, scans).
 
 #include "sema/ir.h"
@@ -16,6 +18,7 @@
 namespace fovea {
 
 constexpr int64_t kMaxWindowPoints = 49;  // a 7x7 window
+constexpr int64_t kMaxFoldedNodes = 1200;  // a 7x7 window of 24-node terms; a 5x5 bilateral weight (~75) is not folded
 
 ir::Pipeline foldWindows(const ir::Pipeline& p);
 

@@ -537,6 +537,41 @@ Schedule planHeuristicSchedule(const ir::Pipeline& p, const PlanContext& context
       for (size_t u = 0; u < s.updates.size() && u < vars.rvars.size(); ++u) {
         const std::vector<std::string>& rv = vars.rvars[u];
         const std::vector<ir::ExprPtr>& lhs = s.updates[u].lhs;
+        // A window too large to unroll (fold_windows) at the stage's own point (a bilateral
+        // filter's sums): each vector of pixels runs the whole window, rows in parallel.
+        bool ownPoint = !rv.empty() && lhs.size() == vars.pure.size() && vars.pure.size() >= 2 && vector > 1;
+        for (size_t d = 0; ownPoint && d < lhs.size(); ++d) {
+          ownPoint = lhs[d]->kind == ir::ExprKind::Var && lhs[d]->index == static_cast<int>(d);
+        }
+        if (ownPoint) {
+          while (st.definitions.size() < u + 2) st.definitions.emplace_back();
+          Loops& l = st.definitions[u + 1];
+          std::string xv = vars.fresh(vars.pure[0] + "_w");
+          l.steps.push_back({LoopStep::Kind::Split, vars.pure[0], vars.pure[0], xv, vector, Tail::Guard});
+          l.order.push_back(xv);
+          // A third dimension of at most 4 points (a sum per channel and one of the weights)
+          // runs inside the window, unrolled: the window point's weight is computed once.
+          if (vars.pure.size() >= 3 && s.extents.size() >= 3 && s.extents[2] && s.extents[2]->kind == ir::ExprKind::Const &&
+              s.extents[2]->intValue >= 2 && s.extents[2]->intValue <= 4) {
+            std::string cu = vars.fresh(vars.pure[2] + "_u");
+            l.steps.push_back({LoopStep::Kind::Split, vars.pure[2], vars.pure[2], cu, static_cast<int>(s.extents[2]->intValue), Tail::Guard});
+            l.order.push_back(cu);
+            l.unrolled = {cu};
+          }
+          l.order.insert(l.order.end(), rv.begin(), rv.end());
+          l.order.push_back(vars.pure[0]);
+          l.vectorized = {xv};
+          // Strips of rows named as the pure definition's, so that producers placed at the
+          // stage's strips are computed in the update's strip too.
+          if (rows[k] > 1) {
+            std::string yo = stripLoop(vars), yi = vars.fresh(vars.pure[1] + "_i");
+            l.steps.push_back({LoopStep::Kind::Split, vars.pure[1], yo, yi, rows[k], Tail::Guard});
+            l.parallel = {yo};
+          } else {
+            l.parallel = {vars.pure[1]};
+          }
+          continue;
+        }
         // An update that keeps its second variable (a scatter into a slice per row, as a
         // bilateral grid's splat: `grid(x, y, bin(...), c) += ...`) runs its rows in parallel
         // as they are: every row writes its own slice. Further variables (the grid's `c`) go

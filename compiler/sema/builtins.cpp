@@ -38,7 +38,7 @@ std::optional<ir::BoundaryKind> parseBoundaryKind(std::string_view name) {
   return std::nullopt;
 }
 
-bool isCompileTimeBuiltin(std::string_view name) { return name == "choose" || name == "type_of" || name == "sat" || name == "is_float" || name == "is_stage"; }
+bool isCompileTimeBuiltin(std::string_view name) { return name == "choose" || name == "type_of" || name == "sat" || name == "is_float" || name == "is_stage" || name == "dims_of"; }
 
 bool isBuiltinFunction(std::string_view name, bool callsOnly) {
   return findBuiltin(name) || parseScalarType(name) || parseSaturatingCast(name) ||
@@ -50,7 +50,7 @@ const std::vector<std::string>& builtinNames() {
     std::vector<std::string> out;
     for (const BuiltinFunction& b : kBuiltins) out.emplace_back(b.name);
     out.emplace_back("boundary");
-    for (const char* c : {"choose", "type_of", "sat", "is_float", "is_stage"}) out.emplace_back(c);
+    for (const char* c : {"choose", "type_of", "sat", "is_float", "is_stage", "dims_of"}) out.emplace_back(c);
     for (const char* t : {"bool", "u8", "u16", "u32", "i8", "i16", "i32", "f32", "f64"}) out.emplace_back(t);
     for (const char* t : {"u8", "u16", "u32", "i8", "i16", "i32"}) out.push_back(std::string(t) + "_sat");
     return out;

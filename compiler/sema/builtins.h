@@ -23,7 +23,7 @@ std::optional<ir::BoundaryKind> parseBoundaryKind(std::string_view name);
 /// The one test of whether a name is a builtin function: a math builtin, a cast (`u8`, `u8_sat`),
 /// or (unless `callsOnly`: the ones evaluated as expressions) `boundary`. Nothing may redefine them.
 bool isBuiltinFunction(std::string_view name, bool callsOnly = false);
-/// The builtins of compile-time values: choose(c, a, b), type_of(v), sat(T, v), is_float(v), is_stage(v).
+/// The builtins of compile-time values: choose(c, a, b), type_of(v), sat(T, v), is_float(v), is_stage(v), dims_of(s).
 bool isCompileTimeBuiltin(std::string_view name);
 /// Every predefined function name (for "did you mean" suggestions): isBuiltinFunction's names.
 const std::vector<std::string>& builtinNames();

@@ -143,7 +143,7 @@ class Elaborator {
   Value evalMember(const ast::Expr& e, Env& env);
   Value evalBuiltinCall(const std::string& name, const ast::Expr& e, Env& env);
   Value evalBoundary(const ast::Expr& e, Env& env);
-  /// Builtins that work on compile-time values (options_types.cpp): choose, type_of, sat, is_float, is_stage,
+  /// Builtins that work on compile-time values (options_types.cpp): choose, type_of, sat, is_float, is_stage, dims_of,
   /// and `==` / `!=` between options or types. std::nullopt when `e` is none of these.
   std::optional<Value> evalCompileTimeCall(const std::string& name, const ast::Expr& e, Env& env);
   std::optional<Value> evalCompileTimeComparison(const ast::Expr& e, Env& env);

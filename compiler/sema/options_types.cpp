@@ -1,6 +1,6 @@
 // Values known at compile time that are not numbers: a function's options (`interp: nearest |
 // bilinear`, `b: border`), types (`u8`, `type_of(in)`), and the builtins that use them to let one
-// generic function choose its code per call: choose(c, a, b), type_of(v), sat(T, v), is_float(v), is_stage(v).
+// generic function choose its code per call: choose(c, a, b), type_of(v), sat(T, v), is_float(v), is_stage(v), dims_of(s).
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -140,6 +140,18 @@ std::optional<Value> Elaborator::evalCompileTimeCall(const std::string& name, co
     Value v = evalSymbolic(*e.args[0], env);
     if (!v.ok()) return std::nullopt;
     return Value::scalar(build_.boolConst(v.kind == Value::Kind::Stage, e.loc));
+  }
+  if (name == "dims_of") {
+    // dims_of(s): how many dimensions a stage has (a constant i32), so that a function can treat
+    // gray (2) and color (3) images apart.
+    if (!arity(1)) return std::nullopt;
+    Value v = evalSymbolic(*e.args[0], env);
+    if (!v.ok()) return std::nullopt;
+    if (v.kind != Value::Kind::Stage) {
+      error(e.args[0]->loc, fmt::format("dims_of() takes a stage, but this is {}", describe(v)));
+      return std::nullopt;
+    }
+    return Value::scalar(build_.intLiteral(static_cast<int64_t>(pipe_->pipeline->stages[v.stage].dims.size()), e.loc));
   }
   if (name == "sat") {
     // sat(T, v): v converted to T, saturating (rounding half to even from a float), as OpenCV's
