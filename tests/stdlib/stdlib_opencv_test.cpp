@@ -12,7 +12,9 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <sstream>
 #include <numeric>
 #include <random>
 
@@ -754,6 +756,102 @@ TEST(StdlibVsOpenCV, BilateralOnPhotographs) {
     // f32: the same table and interpolation, sums in another order (FMA in OpenCV): a few ulps of
     // values in [0, 1].
     expectClose("bilateral_filter 5 f32 " + size, out[2], ref, 1e-5, 1);
+  });
+}
+
+// ---- the examples written with the standard library (examples/*.fov), against the OpenCV
+// recipe a user would write for the same result
+
+std::string exampleSource(const std::string& name) {
+  std::ifstream f(std::string(FOVEA_EXAMPLES_DIR) + "/" + name);
+  std::stringstream text;
+  text << f.rdbuf();
+  EXPECT_FALSE(text.str().empty()) << name;
+  return text.str();
+}
+
+/// Runs examples/NAME once per set of inputs (one compile) and hands each run's outputs to `check`.
+void forEachExampleRun(const std::string& name, const std::vector<std::vector<cv::Mat>>& inputs, const std::map<std::string, double>& params,
+                       const std::function<void(size_t, const std::vector<Halide::Buffer<>>&)>& check) {
+  std::vector<JitCall> calls;
+  for (const std::vector<cv::Mat>& set : inputs) {
+    JitCall c{{}, params};
+    for (const cv::Mat& m : set) c.inputs.push_back(toBuffer(m));
+    calls.push_back(std::move(c));
+  }
+  std::vector<JitRun> runs = runJitEach(exampleSource(name), calls, "heuristic", "", std::string(FOVEA_EXAMPLES_DIR) + "/" + name);
+  for (size_t i = 0; i < runs.size(); ++i) {
+    ASSERT_TRUE(runs[i].error.empty()) << runs[i].error;
+    check(i, runs[i].outputs);
+  }
+}
+
+std::vector<cv::Mat> examplePhotos() {
+  std::vector<cv::Mat> out;
+  for (const char* name : {"astronaut.png", "coffee.png", "chelsea.png"}) {
+    cv::Mat m = photo(name);
+    if (!m.empty()) out.push_back(m);
+  }
+  return out;
+}
+
+TEST(StdlibExamples, CannyEqualsOpenCVsRecipe) {
+  std::vector<cv::Mat> photos = examplePhotos();
+  ASSERT_FALSE(photos.empty());
+  std::vector<std::vector<cv::Mat>> sets;
+  for (const cv::Mat& m : photos) sets.push_back({m});
+  forEachExampleRun("stdlib/canny.fov", sets, {{"low", 50.0}, {"high", 150.0}}, [&](size_t i, const std::vector<Halide::Buffer<>>& out) {
+    cv::Mat smooth, ref;
+    cv::GaussianBlur(gray(photos[i]), smooth, cv::Size(5, 5), 0);
+    cv::Canny(smooth, ref, 50.0, 150.0, 3, false);
+    expectClose(fmt::format("example canny {}x{}", ref.cols, ref.rows), out[0], ref);
+  });
+}
+
+TEST(StdlibExamples, EqualizeEqualsOpenCVsRecipe) {
+  std::vector<cv::Mat> photos = examplePhotos();
+  ASSERT_FALSE(photos.empty());
+  std::vector<std::vector<cv::Mat>> sets;
+  for (const cv::Mat& m : photos) sets.push_back({m});
+  forEachExampleRun("stdlib/equalize.fov", sets, {}, [&](size_t i, const std::vector<Halide::Buffer<>>& out) {
+    cv::Mat yuv, ref;
+    cv::cvtColor(photos[i], yuv, cv::COLOR_RGB2YUV);
+    std::vector<cv::Mat> planes;
+    cv::split(yuv, planes);
+    cv::equalizeHist(planes[0], planes[0]);
+    cv::merge(planes, yuv);
+    cv::cvtColor(yuv, ref, cv::COLOR_YUV2RGB);
+    expectClose(fmt::format("example equalize {}x{}", ref.cols, ref.rows), out[0], ref);
+  });
+}
+
+TEST(StdlibExamples, HarrisMarksOpenCVsCorners) {
+  std::vector<cv::Mat> photos = examplePhotos();
+  ASSERT_FALSE(photos.empty());
+  std::vector<std::vector<cv::Mat>> sets;
+  for (const cv::Mat& m : photos) sets.push_back({m});
+  const double k = 0.04, fraction = 0.01;
+  forEachExampleRun("stdlib/harris.fov", sets, {{"k", k}, {"fraction", fraction}}, [&](size_t i, const std::vector<Halide::Buffer<>>& out) {
+    const cv::Mat& in = photos[i];
+    cv::Mat response, dilated, corner, outer, inner;
+    cv::cornerHarris(gray(in), response, 2, 3, k);
+    double lo = 0, hi = 0;
+    cv::minMaxLoc(response, &lo, &hi);
+    cv::dilate(response, dilated, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(5, 5)));
+    corner = (response >= dilated) & (response > fraction * std::max(hi, 0.0));
+    cv::dilate(corner, outer, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(9, 9)));
+    cv::dilate(corner, inner, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(5, 5)));
+    cv::Mat ring = (outer == 255) & (inner == 0);
+    cv::Mat ref = in.clone();
+    ref.setTo(cv::Scalar(255, 0, 0), ring);
+    int corners = cv::countNonZero(corner);
+    EXPECT_GT(corners, 10) << "a photograph has corners";
+    // Fovea's response differs from OpenCV's by 6e-7 of the largest one (docs/stdlib.md): a
+    // maximum within that of the threshold, or two equal neighbours, may flip one corner's ring
+    // (56 pixels). At most 2% of the corners.
+    Diff d = compare(out[0], ref);
+    EXPECT_LE(static_cast<double>(d.count), 0.02 * corners * 56 * 3 + 1) << "example harris: " << d.count << " values differ, " << corners << " corners";
+    std::printf("[stdlib-vs-opencv] example harris %dx%d: %d corners, %lld values differ\n", in.cols, in.rows, corners, static_cast<long long>(d.count));
   });
 }
 
