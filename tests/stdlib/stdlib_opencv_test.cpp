@@ -795,12 +795,17 @@ std::vector<cv::Mat> examplePhotos() {
   return out;
 }
 
+/// One run per photograph, the photograph the example's only input.
+std::vector<std::vector<cv::Mat>> onePerRun(const std::vector<cv::Mat>& photos) {
+  std::vector<std::vector<cv::Mat>> sets;
+  for (const cv::Mat& m : photos) sets.push_back({m});
+  return sets;
+}
+
 TEST(StdlibExamples, CannyEqualsOpenCVsRecipe) {
   std::vector<cv::Mat> photos = examplePhotos();
   ASSERT_FALSE(photos.empty());
-  std::vector<std::vector<cv::Mat>> sets;
-  for (const cv::Mat& m : photos) sets.push_back({m});
-  forEachExampleRun("stdlib/canny.fov", sets, {{"low", 50.0}, {"high", 150.0}}, [&](size_t i, const std::vector<Halide::Buffer<>>& out) {
+  forEachExampleRun("stdlib/canny.fov", onePerRun(photos), {{"low", 50.0}, {"high", 150.0}}, [&](size_t i, const std::vector<Halide::Buffer<>>& out) {
     cv::Mat smooth, ref;
     cv::GaussianBlur(gray(photos[i]), smooth, cv::Size(5, 5), 0);
     cv::Canny(smooth, ref, 50.0, 150.0, 3, false);
@@ -811,9 +816,7 @@ TEST(StdlibExamples, CannyEqualsOpenCVsRecipe) {
 TEST(StdlibExamples, EqualizeEqualsOpenCVsRecipe) {
   std::vector<cv::Mat> photos = examplePhotos();
   ASSERT_FALSE(photos.empty());
-  std::vector<std::vector<cv::Mat>> sets;
-  for (const cv::Mat& m : photos) sets.push_back({m});
-  forEachExampleRun("stdlib/equalize.fov", sets, {}, [&](size_t i, const std::vector<Halide::Buffer<>>& out) {
+  forEachExampleRun("stdlib/equalize.fov", onePerRun(photos), {}, [&](size_t i, const std::vector<Halide::Buffer<>>& out) {
     cv::Mat yuv, ref;
     cv::cvtColor(photos[i], yuv, cv::COLOR_RGB2YUV);
     std::vector<cv::Mat> planes;
@@ -828,10 +831,8 @@ TEST(StdlibExamples, EqualizeEqualsOpenCVsRecipe) {
 TEST(StdlibExamples, HarrisMarksOpenCVsCorners) {
   std::vector<cv::Mat> photos = examplePhotos();
   ASSERT_FALSE(photos.empty());
-  std::vector<std::vector<cv::Mat>> sets;
-  for (const cv::Mat& m : photos) sets.push_back({m});
   const double k = 0.04, fraction = 0.01;
-  forEachExampleRun("stdlib/harris.fov", sets, {{"k", k}, {"fraction", fraction}}, [&](size_t i, const std::vector<Halide::Buffer<>>& out) {
+  forEachExampleRun("stdlib/harris.fov", onePerRun(photos), {{"k", k}, {"fraction", fraction}}, [&](size_t i, const std::vector<Halide::Buffer<>>& out) {
     const cv::Mat& in = photos[i];
     cv::Mat response, dilated, corner, outer, inner;
     cv::cornerHarris(gray(in), response, 2, 3, k);
